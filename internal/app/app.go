@@ -1,0 +1,184 @@
+// Package app is Meridian's application layer: one method per command and
+// query, each receiving the acting principal through its context. Commands
+// load an aggregate from the event store, run the domain rule, and append
+// its events with optimistic concurrency; they then wait (briefly) for the
+// SQL read models to catch up, so that a client reads its own writes.
+// Authorization decisions live here, deny by default, so that every
+// transport gets the same answers.
+//
+// Errors are *meridian.Error: EInvalid, ERule, ENotFound (also for objects
+// the principal may not see), EConflict, EUnauthorized, EForbidden.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/store"
+)
+
+// Waiter waits for the read models to reach a position.
+type Waiter interface {
+	WaitFor(ctx context.Context, pos int64) error
+}
+
+// App holds the application's dependencies.
+type App struct {
+	DB      *store.DB
+	Q       *readmodel.Queries
+	Waiter  Waiter // nil: do not wait for read models
+	Clock   meridian.Clock
+	Log     *slog.Logger
+	// SettleTimeout bounds how long a command waits for its read-model
+	// update (default 2s); the write is durable either way.
+	SettleTimeout time.Duration
+}
+
+// New returns an App.
+func New(db *store.DB, waiter Waiter, log *slog.Logger) *App {
+	return &App{DB: db, Q: readmodel.NewQueries(db), Waiter: waiter, Clock: meridian.SystemClock, Log: log}
+}
+
+// Result is what a command returns: the aggregate id, its new version and
+// the global position of its last event (0 when the command changed nothing).
+type Result struct {
+	ID       string
+	Version  int64
+	Position int64
+}
+
+func (a *App) now() time.Time {
+	if a.Clock == nil {
+		return time.Now().UTC()
+	}
+	return a.Clock()
+}
+
+// execute loads an aggregate, checks the expected version (-1: any), runs
+// fn, appends the recorded events and waits for the read models.
+func (a *App) execute(ctx context.Context, agg domain.Aggregate, id string, expected int64, mustExist bool, fn func() error) (Result, error) {
+	evs, err := a.DB.Load(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := domain.Load(agg, id, evs); err != nil {
+		return Result{}, err
+	}
+	if mustExist && agg.Version() == 0 {
+		return Result{}, meridian.Errorf(meridian.ENotFound, "%s %s not found", agg.StreamType(), id)
+	}
+	loaded := agg.Version()
+	if expected >= 0 && expected != loaded {
+		return Result{}, meridian.Errorf(meridian.EConflict, "stale version for %s: expected %d, current %d", id, expected, loaded)
+	}
+	if err := fn(); err != nil {
+		return Result{}, err
+	}
+	pending := agg.Pending()
+	if len(pending) == 0 {
+		return Result{ID: id, Version: loaded}, nil
+	}
+	p := meridian.PrincipalFrom(ctx)
+	meta := eventstore.MetaFrom(ctx)
+	meta.Actor = p.ID
+	out, err := a.DB.Append(eventstore.WithMeta(ctx, meta), eventstore.StreamAppend{
+		StreamID: id, StreamType: agg.StreamType(), ExpectedVersion: loaded, Events: pending,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{ID: id, Version: agg.Version(), Position: out[len(out)-1].Position}
+	a.settle(ctx, res.Position)
+	return res, nil
+}
+
+func (a *App) settle(ctx context.Context, pos int64) {
+	if a.Waiter == nil || pos == 0 {
+		return
+	}
+	d := a.SettleTimeout
+	if d == 0 {
+		d = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if err := a.Waiter.WaitFor(ctx, pos); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		a.Log.Warn("wait for read models", "err", err)
+	}
+}
+
+// ---- authorization helpers ----
+
+func requireUser(ctx context.Context) (meridian.Principal, error) {
+	p := meridian.PrincipalFrom(ctx)
+	if !p.Authenticated() {
+		return p, meridian.Errorf(meridian.EUnauthorized, "sign in to do this")
+	}
+	return p, nil
+}
+
+// roleRank orders roles; higher is more powerful.
+func roleRank(role string) int {
+	switch role {
+	case domain.RoleOwner:
+		return 4
+	case domain.RoleAdmin:
+		return 3
+	case domain.RoleRecruiter:
+		return 2
+	case domain.RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// loadOrg loads the authoritative organization aggregate.
+func (a *App) loadOrg(ctx context.Context, orgID string) (*domain.Org, error) {
+	org := domain.NewOrg()
+	evs, err := a.DB.Load(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.Load(org, orgID, evs); err != nil {
+		return nil, err
+	}
+	if !org.Exists() {
+		return nil, meridian.Errorf(meridian.ENotFound, "organization %s not found", orgID)
+	}
+	return org, nil
+}
+
+// requireOrgRole checks on the write model that the principal has at least
+// role in org. Non-members get not_found, so that tenants cannot probe each
+// other's objects.
+func requireOrgRole(p meridian.Principal, org *domain.Org, role string) error {
+	if p.PlatformAdmin {
+		return nil
+	}
+	have := org.Role(p.ID)
+	if have == "" {
+		return meridian.Errorf(meridian.ENotFound, "organization %s not found", org.ID())
+	}
+	if roleRank(have) < roleRank(role) {
+		return meridian.Errorf(meridian.EForbidden, "this needs the %s role or higher in the organization; you are %s", role, have)
+	}
+	return nil
+}
+
+// memberRole returns the principal's role in org from the read model
+// (queries only; "" when not a member).
+func (a *App) memberRole(ctx context.Context, p meridian.Principal, orgID string) (string, error) {
+	if !p.Authenticated() {
+		return "", nil
+	}
+	if p.PlatformAdmin {
+		return domain.RoleOwner, nil
+	}
+	return a.Q.Role(ctx, orgID, p.ID)
+}

@@ -1,0 +1,179 @@
+package app
+
+import (
+	"context"
+
+	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/readmodel"
+)
+
+// Apply submits an application from a profile (owned by the principal) to
+// a published job. A second application for the same pair is a conflict.
+func (a *App) Apply(ctx context.Context, jobID, profileID, coverLetter string) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	job := domain.NewJob()
+	evs, err := a.DB.Load(ctx, jobID)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := domain.Load(job, jobID, evs); err != nil {
+		return Result{}, err
+	}
+	if !job.Exists() || (job.Status() == domain.StatusDraft && !p.PlatformAdmin) {
+		return Result{}, meridian.Errorf(meridian.ENotFound, "job %s not found", jobID)
+	}
+	prof := domain.NewProfile()
+	if evs, err = a.DB.Load(ctx, profileID); err != nil {
+		return Result{}, err
+	}
+	if err := domain.Load(prof, profileID, evs); err != nil {
+		return Result{}, err
+	}
+	if !prof.Exists() || (prof.OwnerID() != p.ID && !p.PlatformAdmin) {
+		return Result{}, meridian.Errorf(meridian.ENotFound, "profile %s not found", profileID)
+	}
+	app := domain.NewApplication()
+	return a.execute(ctx, app, domain.ApplicationID(profileID, jobID), -1, false, func() error {
+		return app.Submit(job, prof, coverLetter, a.now())
+	})
+}
+
+// MoveApplication changes an application's stage. The organization
+// (recruiter or above) moves it forward or rejects it; the candidate may
+// only withdraw.
+func (a *App) MoveApplication(ctx context.Context, id string, expected int64, to, reasonCode string) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	app := domain.NewApplication()
+	return a.execute(ctx, app, id, expected, true, func() error {
+		if app.CandidateID() == p.ID && !p.PlatformAdmin {
+			if to != domain.StageWithdrawn {
+				return meridian.Errorf(meridian.EForbidden, "a candidate can only withdraw an application")
+			}
+			return app.Move(to, reasonCode, a.now())
+		}
+		org, err := a.loadOrg(ctx, app.OrgID())
+		if err != nil {
+			return err
+		}
+		if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
+			if meridian.ErrorCode(err) == meridian.ENotFound {
+				return meridian.Errorf(meridian.ENotFound, "application %s not found", id)
+			}
+			return err
+		}
+		if to == domain.StageWithdrawn {
+			return meridian.Errorf(meridian.EForbidden, "only the candidate can withdraw an application; reject it instead")
+		}
+		return app.Move(to, reasonCode, a.now())
+	})
+}
+
+// AddNote adds an organization-private note (recruiter or above).
+func (a *App) AddNote(ctx context.Context, id, body string) (Result, string, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, "", err
+	}
+	app := domain.NewApplication()
+	var noteID string
+	res, err := a.execute(ctx, app, id, -1, true, func() error {
+		org, err := a.loadOrg(ctx, app.OrgID())
+		if err != nil {
+			return err
+		}
+		if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
+			if meridian.ErrorCode(err) == meridian.ENotFound {
+				return meridian.Errorf(meridian.ENotFound, "application %s not found", id)
+			}
+			return err
+		}
+		noteID, err = app.AddNote(p.ID, body, a.now())
+		return err
+	})
+	return res, noteID, err
+}
+
+// applicationAccess says how the principal relates to an application.
+func (a *App) applicationAccess(ctx context.Context, app readmodel.Application) (candidate, orgMember bool, err error) {
+	p := meridian.PrincipalFrom(ctx)
+	if !p.Authenticated() {
+		return false, false, nil
+	}
+	if p.PlatformAdmin {
+		return true, true, nil
+	}
+	if app.CandidateID == p.ID {
+		candidate = true
+	}
+	role, err := a.Q.Role(ctx, app.OrgID, p.ID)
+	return candidate, role != "", err
+}
+
+// Application returns an application to its candidate or its organization.
+func (a *App) Application(ctx context.Context, id string) (readmodel.Application, error) {
+	app, err := a.Q.Application(ctx, id)
+	if err != nil {
+		return app, err
+	}
+	cand, member, err := a.applicationAccess(ctx, app)
+	if err != nil {
+		return readmodel.Application{}, err
+	}
+	if !cand && !member {
+		return readmodel.Application{}, meridian.Errorf(meridian.ENotFound, "application %s not found", id)
+	}
+	return app, nil
+}
+
+// Applications lists applications: the principal's own, or an
+// organization's (members only, filtered by orgId or jobId).
+func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (readmodel.Page[readmodel.Application], error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return readmodel.Page[readmodel.Application]{}, err
+	}
+	if f.JobID != "" && f.OrgID == "" {
+		j, err := a.Q.Job(ctx, f.JobID)
+		if err != nil {
+			return readmodel.Page[readmodel.Application]{}, err
+		}
+		f.OrgID = j.OrgID
+	}
+	switch {
+	case p.PlatformAdmin:
+	case f.OrgID != "":
+		role, err := a.Q.Role(ctx, f.OrgID, p.ID)
+		if err != nil {
+			return readmodel.Page[readmodel.Application]{}, err
+		}
+		if role == "" {
+			return readmodel.Page[readmodel.Application]{}, meridian.Errorf(meridian.ENotFound, "organization %s not found", f.OrgID)
+		}
+	default:
+		f.CandidateID = p.ID
+	}
+	return a.Q.Applications(ctx, f)
+}
+
+// Notes lists an application's notes (organization members only).
+func (a *App) Notes(ctx context.Context, id string) ([]readmodel.Note, error) {
+	app, err := a.Q.Application(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	_, member, err := a.applicationAccess(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	if !member {
+		return nil, meridian.Errorf(meridian.ENotFound, "application %s not found", id)
+	}
+	return a.Q.Notes(ctx, id)
+}

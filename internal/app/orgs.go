@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+
+	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/readmodel"
+)
+
+// CreateOrg creates an organization owned by the principal (or, for a
+// platform admin, by OwnerID when given).
+func (a *App) CreateOrg(ctx context.Context, d domain.OrgDetails, ownerID string) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if ownerID == "" || !p.PlatformAdmin {
+		ownerID = p.ID
+	}
+	id := meridian.NewID()
+	org := domain.NewOrg()
+	return a.execute(ctx, org, id, 0, false, func() error { return org.Create(d, ownerID, a.now()) })
+}
+
+// UpdateOrg changes an organization's details (admin or owner).
+func (a *App) UpdateOrg(ctx context.Context, id string, expected int64, d domain.OrgDetails) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	org := domain.NewOrg()
+	return a.execute(ctx, org, id, expected, true, func() error {
+		if err := requireOrgRole(p, org, domain.RoleAdmin); err != nil {
+			return err
+		}
+		return org.Update(d)
+	})
+}
+
+// AddMember adds a user to an organization (admin or owner; only owners
+// may add owners).
+func (a *App) AddMember(ctx context.Context, orgID string, expected int64, userID, role string) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	org := domain.NewOrg()
+	return a.execute(ctx, org, orgID, expected, true, func() error {
+		need := domain.RoleAdmin
+		if role == domain.RoleOwner {
+			need = domain.RoleOwner
+		}
+		if err := requireOrgRole(p, org, need); err != nil {
+			return err
+		}
+		return org.AddMember(userID, role)
+	})
+}
+
+// ChangeMemberRole changes a member's role (admin or owner; owner for owner changes).
+func (a *App) ChangeMemberRole(ctx context.Context, orgID string, expected int64, userID, role string) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	org := domain.NewOrg()
+	return a.execute(ctx, org, orgID, expected, true, func() error {
+		need := domain.RoleAdmin
+		if role == domain.RoleOwner || org.Role(userID) == domain.RoleOwner {
+			need = domain.RoleOwner
+		}
+		if err := requireOrgRole(p, org, need); err != nil {
+			return err
+		}
+		return org.ChangeRole(userID, role)
+	})
+}
+
+// RemoveMember removes a member (admin or owner; owner to remove an owner;
+// anyone may leave).
+func (a *App) RemoveMember(ctx context.Context, orgID string, expected int64, userID string) (Result, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	org := domain.NewOrg()
+	return a.execute(ctx, org, orgID, expected, true, func() error {
+		if userID != p.ID {
+			need := domain.RoleAdmin
+			if org.Role(userID) == domain.RoleOwner {
+				need = domain.RoleOwner
+			}
+			if err := requireOrgRole(p, org, need); err != nil {
+				return err
+			}
+		} else if org.Role(p.ID) == "" {
+			return meridian.Errorf(meridian.ENotFound, "organization %s not found", orgID)
+		}
+		return org.RemoveMember(userID)
+	})
+}
+
+// Org returns an organization's public view.
+func (a *App) Org(ctx context.Context, id string) (readmodel.Org, error) {
+	return a.Q.Org(ctx, id)
+}
+
+// Orgs lists organizations (public information).
+func (a *App) Orgs(ctx context.Context, cursor string, limit int) (readmodel.Page[readmodel.Org], error) {
+	return a.Q.Orgs(ctx, cursor, limit)
+}
+
+// Members lists an organization's members (members only).
+func (a *App) Members(ctx context.Context, orgID string) ([]readmodel.Member, error) {
+	p := meridian.PrincipalFrom(ctx)
+	role, err := a.memberRole(ctx, p, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if role == "" {
+		return nil, meridian.Errorf(meridian.ENotFound, "organization %s not found", orgID)
+	}
+	return a.Q.Members(ctx, orgID)
+}

@@ -1,0 +1,50 @@
+package meridian
+
+import "context"
+
+// PrincipalKind says who is acting.
+type PrincipalKind string
+
+// Principal kinds.
+const (
+	PrincipalAnonymous PrincipalKind = "anonymous"
+	PrincipalUser      PrincipalKind = "user"
+	PrincipalService   PrincipalKind = "service" // API keys and OAuth2 clients (identity issue)
+	PrincipalSystem    PrincipalKind = "system"  // Meridian itself: demo loader, expiry scheduler, CLI
+)
+
+// Principal is the authenticated actor of a command or query. It travels in
+// the context so that every surface hands the application layer the same thing.
+type Principal struct {
+	Kind PrincipalKind
+	// ID is the user, service or system identity ("system:demo").
+	ID string
+	// PlatformAdmin is true for operators allowed to act on any tenant.
+	PlatformAdmin bool
+}
+
+// Anonymous is the principal of unauthenticated requests.
+var Anonymous = Principal{Kind: PrincipalAnonymous, ID: "anonymous"}
+
+// System returns a system principal for internal actors such as the demo loader.
+func System(name string) Principal {
+	return Principal{Kind: PrincipalSystem, ID: "system:" + name, PlatformAdmin: true}
+}
+
+// Authenticated reports whether p is anything but anonymous.
+func (p Principal) Authenticated() bool { return p.Kind != "" && p.Kind != PrincipalAnonymous }
+
+type principalKey struct{}
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal in ctx, or Anonymous.
+func PrincipalFrom(ctx context.Context) Principal {
+	if p, ok := ctx.Value(principalKey{}).(Principal); ok {
+		return p
+	}
+	return Anonymous
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/meridian"
+)
+
+var _ eventstore.Store = (*DB)(nil)
+
+// Append implements eventstore.Store.
+func (db *DB) Append(ctx context.Context, a eventstore.StreamAppend) ([]eventstore.Event, error) {
+	return db.AppendBatch(ctx, []eventstore.StreamAppend{a})
+}
+
+// AppendBatch implements eventstore.Store. Stream rows are locked in id order
+// so that concurrent batches cannot deadlock; the single event_head row then
+// serializes position assignment, which keeps positions gapless and in
+// commit order (a rolled-back transaction returns its positions).
+func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) ([]eventstore.Event, error) {
+	total := 0
+	for _, a := range batch {
+		if a.StreamID == "" || a.StreamType == "" {
+			return nil, meridian.Errorf(meridian.EInvalid, "append: stream id and type are required")
+		}
+		if len(a.Events) == 0 {
+			return nil, meridian.Errorf(meridian.EInvalid, "append to %s: no events", a.StreamID)
+		}
+		for _, e := range a.Events {
+			if e.Type == "" {
+				return nil, meridian.Errorf(meridian.EInvalid, "append to %s: event without type", a.StreamID)
+			}
+			if len(e.Personal) > 0 && e.Subject == "" {
+				return nil, meridian.Errorf(meridian.EInvalid, "append to %s: personal data without a subject", a.StreamID)
+			}
+		}
+		total += len(a.Events)
+	}
+	order := make([]int, len(batch))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return batch[order[i]].StreamID < batch[order[j]].StreamID })
+
+	meta := eventstore.MetaFrom(ctx)
+	now := time.Now().UTC()
+	out := make([]eventstore.Event, 0, total)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		out = out[:0]
+		versions := make([]int64, len(batch)) // version before the append, per batch entry
+		for _, i := range order {
+			a := batch[i]
+			n := int64(len(a.Events))
+			var cur int64
+			err := tx.QueryRow(ctx, `SELECT version FROM streams WHERE id = ?`+db.forUpdate(), a.StreamID).Scan(&cur)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if a.ExpectedVersion > 0 {
+					return conflict(a.StreamID, a.ExpectedVersion, 0)
+				}
+				res, err := tx.Exec(ctx, `INSERT INTO streams (id, type, version) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, a.StreamID, a.StreamType, n)
+				if err != nil {
+					return db.wrapErr("insert stream", err)
+				}
+				if k, _ := res.RowsAffected(); k == 0 {
+					return conflict(a.StreamID, a.ExpectedVersion, -1)
+				}
+				cur = 0
+			case err != nil:
+				return db.wrapErr("read stream", err)
+			default:
+				if a.ExpectedVersion != eventstore.Any && a.ExpectedVersion != cur {
+					return conflict(a.StreamID, a.ExpectedVersion, cur)
+				}
+				res, err := tx.Exec(ctx, `UPDATE streams SET version = version + ? WHERE id = ? AND version = ?`, n, a.StreamID, cur)
+				if err != nil {
+					return db.wrapErr("update stream", err)
+				}
+				if k, _ := res.RowsAffected(); k == 0 {
+					return conflict(a.StreamID, a.ExpectedVersion, -1)
+				}
+			}
+			versions[i] = cur
+		}
+		var last int64
+		if err := tx.QueryRow(ctx, `UPDATE event_head SET position = position + ? WHERE id = 1 RETURNING position`, total).Scan(&last); err != nil {
+			return db.wrapErr("advance head", err)
+		}
+		pos := last - int64(total)
+		for i, a := range batch {
+			for j, ne := range a.Events {
+				pos++
+				e := eventstore.Event{
+					ID: ne.ID, StreamID: a.StreamID, StreamType: a.StreamType,
+					Version: versions[i] + int64(j) + 1, Position: pos, Type: ne.Type, Time: now,
+					Actor: meta.Actor, CorrelationID: meta.CorrelationID, CausationID: meta.CausationID,
+					Payload: ne.Payload, Subject: ne.Subject, Personal: ne.Personal,
+				}
+				if e.ID == "" {
+					e.ID = meridian.NewID()
+				}
+				if len(e.Payload) == 0 {
+					e.Payload = json.RawMessage(`{}`)
+				}
+				if len(ne.Personal) > 0 {
+					sealed, err := db.keys.seal(ctx, tx, ne.Subject, a.StreamID, ne.Personal)
+					if err != nil {
+						return err
+					}
+					e.Sealed = sealed
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO events (position, id, stream_id, stream_type, version, type, time, actor, correlation_id, causation_id, payload, subject, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					e.Position, e.ID, e.StreamID, e.StreamType, e.Version, e.Type, meridian.FormatTime(e.Time), e.Actor, e.CorrelationID, e.CausationID, string(e.Payload), e.Subject, nullBytes(e.Sealed)); err != nil {
+					if isUniqueViolation(err) {
+						return conflict(a.StreamID, a.ExpectedVersion, -1)
+					}
+					return db.wrapErr("insert event", err)
+				}
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.signalAppended()
+	return out, nil
+}
+
+func conflict(stream string, expected, actual int64) error {
+	if actual < 0 {
+		return meridian.Errorf(meridian.EConflict, "stream %s was changed concurrently (expected version %d)", stream, expected)
+	}
+	if expected == 0 {
+		return meridian.Errorf(meridian.EConflict, "stream %s already exists (version %d)", stream, actual)
+	}
+	return meridian.Errorf(meridian.EConflict, "stale version for %s: expected %d, current %d", stream, expected, actual)
+}
+
+func (db *DB) forUpdate() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+const eventColumns = `position, id, stream_id, stream_type, version, type, time, actor, correlation_id, causation_id, payload, subject, sealed`
+
+func scanEvents(rows *sql.Rows) ([]eventstore.Event, error) {
+	defer rows.Close()
+	var out []eventstore.Event
+	for rows.Next() {
+		var e eventstore.Event
+		var ts, payload string
+		if err := rows.Scan(&e.Position, &e.ID, &e.StreamID, &e.StreamType, &e.Version, &e.Type, &ts, &e.Actor, &e.CorrelationID, &e.CausationID, &payload, &e.Subject, &e.Sealed); err != nil {
+			return nil, err
+		}
+		t, err := meridian.ParseTime(ts)
+		if err != nil {
+			return nil, fmt.Errorf("event %s: bad time %q: %w", e.ID, ts, err)
+		}
+		e.Time = t
+		e.Payload = json.RawMessage(payload)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Load implements eventstore.Store.
+func (db *DB) Load(ctx context.Context, streamID string) ([]eventstore.Event, error) {
+	rows, err := db.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE stream_id = ? ORDER BY version`, streamID)
+	if err != nil {
+		return nil, db.wrapErr("load stream", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, db.wrapErr("load stream", err)
+	}
+	return evs, db.openAll(ctx, evs)
+}
+
+// ReadAll implements eventstore.Store.
+func (db *DB) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {
+	evs, err := db.ReadSealed(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return evs, db.openAll(ctx, evs)
+}
+
+// ReadSealed implements eventstore.Store.
+func (db *DB) ReadSealed(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	rows, err := db.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE position > ? ORDER BY position LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, db.wrapErr("read events", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, db.wrapErr("read events", err)
+	}
+	return evs, nil
+}
+
+// Head implements eventstore.Store.
+func (db *DB) Head(ctx context.Context) (int64, error) {
+	var p int64
+	if err := db.QueryRow(ctx, `SELECT position FROM event_head WHERE id = 1`).Scan(&p); err != nil {
+		return 0, db.wrapErr("read head", err)
+	}
+	return p, nil
+}
+
+// StreamVersion returns the current version of a stream (0 when absent).
+func (db *DB) StreamVersion(ctx context.Context, streamID string) (int64, error) {
+	var v int64
+	err := db.QueryRow(ctx, `SELECT version FROM streams WHERE id = ?`, streamID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+func (db *DB) openAll(ctx context.Context, evs []eventstore.Event) error {
+	for i := range evs {
+		if err := db.keys.Open(ctx, &evs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Appended returns a channel closed after the next committed append in
+// this process.
+func (db *DB) Appended() <-chan struct{} {
+	db.appendedMu.Lock()
+	defer db.appendedMu.Unlock()
+	return db.appended
+}
+
+func (db *DB) signalAppended() {
+	db.appendedMu.Lock()
+	close(db.appended)
+	db.appended = make(chan struct{})
+	db.appendedMu.Unlock()
+}
+
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key value")
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/meridian"
+)
+
+// keyring implements crypto-shredding: each data subject (a person) has a
+// random AES-256 data key, stored wrapped by the master key; personal parts
+// of events are sealed with AES-GCM under it. Deleting the key makes every
+// sealed part of that person unreadable while the events themselves stay.
+//
+// Opened keys are cached for cacheTTL. In cluster mode another node may keep
+// an erased subject's key in its cache for at most that long.
+type keyring struct {
+	db  *DB
+	kek cipher.AEAD
+
+	mu    sync.Mutex
+	cache map[string]cachedKey
+}
+
+type cachedKey struct {
+	aead    cipher.AEAD // nil: the subject has no key (erased or never had one)
+	expires time.Time
+}
+
+const (
+	cacheTTL      = time.Minute
+	sealedVersion = 1
+)
+
+var _ eventstore.Keyring = (*keyring)(nil)
+
+func newKeyring(db *DB, master []byte) *keyring {
+	return &keyring{db: db, kek: mustGCM(master), cache: map[string]cachedKey{}}
+}
+
+func mustGCM(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // key length is checked by the callers
+	}
+	g, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func sealWith(a cipher.AEAD, plaintext, aad []byte) ([]byte, error) {
+	out := make([]byte, 1+a.NonceSize(), 1+a.NonceSize()+len(plaintext)+a.Overhead())
+	out[0] = sealedVersion
+	if _, err := rand.Read(out[1:]); err != nil {
+		return nil, err
+	}
+	return a.Seal(out, out[1:1+a.NonceSize()], plaintext, aad), nil
+}
+
+func openWith(a cipher.AEAD, sealed, aad []byte) ([]byte, error) {
+	if len(sealed) < 1+a.NonceSize() || sealed[0] != sealedVersion {
+		return nil, errors.New("sealed data has an unknown format")
+	}
+	ns := a.NonceSize()
+	return a.Open(nil, sealed[1:1+ns], sealed[1+ns:], aad)
+}
+
+// seal encrypts plaintext for subject inside tx, creating the subject's key
+// on first use. Keys created here are cached only once committed (by Open).
+func (k *keyring) seal(ctx context.Context, tx *Tx, subject, _ string, plaintext []byte) ([]byte, error) {
+	if a := k.cached(subject); a != nil {
+		return sealWith(a, plaintext, []byte(subject))
+	}
+	var wrapped []byte
+	err := tx.QueryRow(ctx, `SELECT wrapped FROM subject_keys WHERE subject = ?`, subject).Scan(&wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM erased_subjects WHERE subject = ?`, subject).Scan(&n); err != nil {
+			return nil, k.db.wrapErr("read erased subjects", err)
+		}
+		if n > 0 {
+			return nil, meridian.Errorf(meridian.ERule, "the personal data of this person has been erased; it cannot be written again")
+		}
+		dk := make([]byte, 32)
+		if _, err := rand.Read(dk); err != nil {
+			return nil, err
+		}
+		w, err := sealWith(k.kek, dk, []byte("subject-key:"+subject))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING`, subject, w, meridian.FormatTime(time.Now())); err != nil {
+			return nil, k.db.wrapErr("insert subject key", err)
+		}
+		if err := tx.QueryRow(ctx, `SELECT wrapped FROM subject_keys WHERE subject = ?`, subject).Scan(&wrapped); err != nil {
+			return nil, k.db.wrapErr("read subject key", err)
+		}
+	} else if err != nil {
+		return nil, k.db.wrapErr("read subject key", err)
+	}
+	a, err := k.unwrap(subject, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	return sealWith(a, plaintext, []byte(subject))
+}
+
+func (k *keyring) unwrap(subject string, wrapped []byte) (cipher.AEAD, error) {
+	dk, err := openWith(k.kek, wrapped, []byte("subject-key:"+subject))
+	if err != nil {
+		return nil, fmt.Errorf("unwrap key of subject %s (wrong master key?): %w", subject, err)
+	}
+	return mustGCM(dk), nil
+}
+
+func (k *keyring) cached(subject string) cipher.AEAD {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	c, ok := k.cache[subject]
+	if !ok || time.Now().After(c.expires) {
+		return nil
+	}
+	return c.aead
+}
+
+// key returns the subject's data key, or nil when it has none.
+func (k *keyring) key(ctx context.Context, subject string) (cipher.AEAD, error) {
+	k.mu.Lock()
+	c, ok := k.cache[subject]
+	k.mu.Unlock()
+	if ok && time.Now().Before(c.expires) {
+		return c.aead, nil
+	}
+	var wrapped []byte
+	err := k.db.QueryRow(ctx, `SELECT wrapped FROM subject_keys WHERE subject = ?`, subject).Scan(&wrapped)
+	var a cipher.AEAD
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, k.db.wrapErr("read subject key", err)
+	default:
+		if a, err = k.unwrap(subject, wrapped); err != nil {
+			return nil, err
+		}
+	}
+	if a != nil { // absent keys are not cached: a key may be committed a moment later
+		k.mu.Lock()
+		k.cache[subject] = cachedKey{aead: a, expires: time.Now().Add(cacheTTL)}
+		k.mu.Unlock()
+	}
+	return a, nil
+}
+
+// Open implements eventstore.Keyring.
+func (k *keyring) Open(ctx context.Context, e *eventstore.Event) error {
+	if len(e.Sealed) == 0 {
+		return nil
+	}
+	a, err := k.key(ctx, e.Subject)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		e.Personal, e.Erased = nil, true
+		return nil
+	}
+	p, err := openWith(a, e.Sealed, []byte(e.Subject))
+	if err != nil {
+		return fmt.Errorf("open personal data of event %s: %w", e.ID, err)
+	}
+	e.Personal = p
+	return nil
+}
+
+// Forget implements eventstore.Keyring.
+func (k *keyring) Forget(ctx context.Context, subject string) error {
+	err := k.db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM subject_keys WHERE subject = ?`, subject); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO erased_subjects (subject, erased_at) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`, subject, meridian.FormatTime(time.Now()))
+		return err
+	})
+	if err != nil {
+		return k.db.wrapErr("forget subject", err)
+	}
+	k.mu.Lock()
+	delete(k.cache, subject)
+	k.mu.Unlock()
+	return nil
+}
