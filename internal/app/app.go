@@ -30,11 +30,11 @@ type Waiter interface {
 
 // App holds the application's dependencies.
 type App struct {
-	DB      *store.DB
-	Q       *readmodel.Queries
-	Waiter  Waiter // nil: do not wait for read models
-	Clock   meridian.Clock
-	Log     *slog.Logger
+	DB     *store.DB
+	Q      *readmodel.Queries
+	Waiter Waiter // nil: do not wait for read models
+	Clock  meridian.Clock
+	Log    *slog.Logger
 	// SettleTimeout bounds how long a command waits for its read-model
 	// update (default 2s); the write is durable either way.
 	SettleTimeout time.Duration

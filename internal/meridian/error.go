@@ -7,17 +7,17 @@ import (
 
 // Error codes. Every transport maps each code to one status in one table.
 const (
-	EInvalid       = "invalid"        // the request is malformed or breaks a rule of the input
-	ERule          = "rule"           // a business rule forbids the command in the current state
-	ENotFound      = "not_found"      // the object does not exist or is not visible to the principal
-	EConflict      = "conflict"       // a stale expected version or a duplicate
-	EUnauthorized  = "unauthorized"   // no or invalid credentials
-	EForbidden     = "forbidden"      // authenticated, but not allowed
-	ERateLimited   = "rate_limited"   // too many requests
-	EUnavailable   = "unavailable"    // a dependency is down; retry later
-	EInternal      = "internal"       // a bug or unexpected failure; details are logged, never shown
-	EPrecondition  = "precondition"   // a required precondition header is missing or malformed
-	ETooLarge      = "too_large"      // the request body is over the limit
+	EInvalid        = "invalid"         // the request is malformed or breaks a rule of the input
+	ERule           = "rule"            // a business rule forbids the command in the current state
+	ENotFound       = "not_found"       // the object does not exist or is not visible to the principal
+	EConflict       = "conflict"        // a stale expected version or a duplicate
+	EUnauthorized   = "unauthorized"    // no or invalid credentials
+	EForbidden      = "forbidden"       // authenticated, but not allowed
+	ERateLimited    = "rate_limited"    // too many requests
+	EUnavailable    = "unavailable"     // a dependency is down; retry later
+	EInternal       = "internal"        // a bug or unexpected failure; details are logged, never shown
+	EPrecondition   = "precondition"    // a required precondition header is missing or malformed
+	ETooLarge       = "too_large"       // the request body is over the limit
 	EIdempotencyKey = "idempotency_key" // an Idempotency-Key was reused with a different request
 )
 

@@ -137,6 +137,7 @@ func (r *Runner) drain(ctx context.Context) error {
 // continue the checkpoint without a gap, otherwise the next range read from
 // the store. It returns how many events it applied.
 func (r *Runner) Step(ctx context.Context, hint []eventstore.Event) (int, error) {
+	r.init() // Step may be called without Run (rebuild tools, tests)
 	batch := r.Batch
 	if batch <= 0 {
 		batch = 500

@@ -61,7 +61,9 @@ func parseTSPtr(s string) *time.Time {
 	return &t
 }
 
-func notFound(what, id string) error { return meridian.Errorf(meridian.ENotFound, "%s %s not found", what, id) }
+func notFound(what, id string) error {
+	return meridian.Errorf(meridian.ENotFound, "%s %s not found", what, id)
+}
 
 // where builds a conjunction of conditions with their arguments.
 type where struct {
@@ -69,7 +71,10 @@ type where struct {
 	args  []any
 }
 
-func (w *where) add(cond string, args ...any) { w.conds = append(w.conds, cond); w.args = append(w.args, args...) }
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
 
 func (w *where) sql() string {
 	if len(w.conds) == 0 {

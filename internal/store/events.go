@@ -51,7 +51,9 @@ func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) 
 	sort.SliceStable(order, func(i, j int) bool { return batch[order[i]].StreamID < batch[order[j]].StreamID })
 
 	meta := eventstore.MetaFrom(ctx)
-	now := time.Now().UTC()
+	// Stored times have microsecond precision (meridian.TimeLayout); truncate
+	// here so that the events Append returns equal what Load reads back.
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	out := make([]eventstore.Event, 0, total)
 	err := db.InTx(ctx, func(tx *Tx) error {
 		out = out[:0]

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,14 +261,36 @@ func (db *DB) wrapErr(op string, err error) error {
 	return fmt.Errorf("%s %s: %w", db.dialect, op, err)
 }
 
-// RedactURL hides the password of a URL for logs and `meridian config`.
+// RedactURL hides the password of a URL for logs and `meridian config`:
+// the password of user:password@, a password query parameter (which pgx
+// also accepts), and, in text that does not parse as a URL (a key=value
+// DSN, an unescaped character in the password), whatever could hold one.
 func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil || u.Scheme == "" || u.Opaque != "" {
+		return redactText(s)
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "REDACTED")
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+var passwordSettingRE = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|[^\s&]*)`)
+
+// redactText hides the user information of scheme://user:password@host and
+// any password=... setting in text that is not a parseable URL.
+func redactText(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if j := strings.LastIndex(s, "@"); j > i {
+			s = s[:i+3] + "REDACTED@" + s[j+1:]
+		}
+	}
+	return passwordSettingRE.ReplaceAllString(s, "${1}REDACTED")
 }

@@ -1,0 +1,311 @@
+// Package rest is Meridian's REST transport under /api/v1: a thin adapter
+// over the application layer built with huma, which derives the OpenAPI 3.1
+// document from the handlers' types. It adds request ids, structured access
+// logs, Prometheus metrics, request timeouts, body limits, RFC 9457 problem
+// responses for every error, ETag/If-Match concurrency and Idempotency-Key
+// replay for POST.
+package rest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/store"
+)
+
+// Pinger is something /readyz checks.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config configures the REST server.
+type Config struct {
+	App      *app.App
+	DB       *store.DB
+	Broker   Pinger
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	// DevAuth lets requests act as a development principal (embedded mode
+	// only, until real identity lands): X-Dev-User names the user (default
+	// "dev-user"; "anonymous" acts signed out), X-Dev-Admin: true makes them
+	// a platform admin.
+	DevAuth bool
+	Version string
+	// BodyLimit caps request bodies (default 256 KiB).
+	BodyLimit int64
+	// RequestTimeout bounds each request (default 30s).
+	RequestTimeout time.Duration
+}
+
+// Server is the HTTP handler.
+type Server struct {
+	cfg     Config
+	mux     *http.ServeMux
+	api     huma.API
+	handler http.Handler
+
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the server.
+func New(cfg Config) *Server {
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 256 << 10
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	hc := huma.DefaultConfig("Meridian API", cfg.Version)
+	hc.Info.Description = "Remote-first hiring for backend engineers: organizations, job postings, developer profiles and applications. " +
+		"Errors are RFC 9457 problem details. Updates take If-Match with the ETag of the resource; POST takes Idempotency-Key."
+	hc.OpenAPIPath = "/api/v1/openapi"
+	hc.DocsPath = ""
+	hc.FieldsOptionalByDefault = true // the domain reports missing fields with clearer messages
+	hc.SchemasPath = "/api/v1/schemas"
+	hc.CreateHooks = nil // no $schema links in bodies: keep payloads plain
+	s.api = humago.New(s.mux, hc)
+	s.registerOrgs()
+	s.registerJobs()
+	s.registerProfiles()
+	s.registerApplications()
+
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("GET /api/docs", s.docs)
+	if cfg.Registry != nil {
+		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
+		s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "meridian_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"method", "route"})
+		cfg.Registry.MustRegister(s.requests, s.latency)
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			http.Redirect(w, r, "/api/docs", http.StatusFound)
+			return
+		}
+		writeProblem(w, newProblem(http.StatusNotFound, meridian.ENotFound, "no such endpoint: "+r.Method+" "+r.URL.Path))
+	})
+	s.handler = s.recoverer(s.observe(s.authenticate(s.idempotency(s.mux))))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// OpenAPI returns the generated OpenAPI document.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// fail turns an application error into a huma error, logging internal ones.
+func (s *Server) fail(ctx context.Context, err error) error {
+	p := problemFor(err)
+	if p.Code == meridian.EInternal {
+		s.cfg.Log.ErrorContext(ctx, "internal error", "err", err, "request_id", requestID(ctx))
+	}
+	return p
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ok := true
+	if err := s.cfg.DB.Ping(ctx); err != nil {
+		checks["store"], ok = err.Error(), false
+	} else {
+		checks["store"] = "ok"
+	}
+	if s.cfg.Broker != nil {
+		if err := s.cfg.Broker.Ping(ctx); err != nil {
+			checks["broker"], ok = err.Error(), false
+		} else {
+			checks["broker"] = "ok"
+		}
+	}
+	if !ok {
+		p := newProblem(http.StatusServiceUnavailable, meridian.EUnavailable, "not ready")
+		p.Fields = checks
+		writeProblem(w, p)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"status": "ready", "checks": checks})
+}
+
+// ---- middleware ----
+
+type ctxKey int
+
+const requestIDKey ctxKey = 1
+
+func requestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// observe assigns the request id, applies the timeout, and logs and counts
+// every request.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		ctx = context.WithValue(ctx, requestIDKey, id)
+		ctx = eventstore.WithMeta(ctx, eventstore.Meta{CorrelationID: id})
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		if s.requests != nil {
+			s.requests.WithLabelValues(r.Method, route, strconv.Itoa(rec.status)).Inc()
+			s.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
+		}
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		if r.URL.Path != "/healthz" && r.URL.Path != "/metrics" {
+			s.cfg.Log.LogAttrs(ctx, level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status), slog.Duration("duration", d), slog.Int("bytes", rec.bytes), slog.String("request_id", id))
+		}
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.cfg.Log.Error("panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "path", r.URL.Path)
+				writeProblem(w, newProblem(http.StatusInternalServerError, meridian.EInternal, "An internal error has occurred."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate puts the acting principal in the context. Until the
+// identity work lands, the only way to act is the development principal,
+// enabled with --dev-auth in embedded mode.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := meridian.Anonymous
+		if s.cfg.DevAuth {
+			user := strings.TrimSpace(r.Header.Get("X-Dev-User"))
+			if user == "" {
+				user = "dev-user"
+			}
+			if len(user) > 128 {
+				writeProblem(w, newProblem(http.StatusBadRequest, meridian.EInvalid, "X-Dev-User is too long"))
+				return
+			}
+			if user != "anonymous" {
+				p = meridian.Principal{Kind: meridian.PrincipalUser, ID: user, PlatformAdmin: r.Header.Get("X-Dev-Admin") == "true"}
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(meridian.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// ---- shared parameter types ----
+
+// IfMatch is the optimistic-concurrency precondition of updates.
+type IfMatch struct {
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed (e.g. \"3\"); a stale one gets 409 Conflict"`
+}
+
+// Expected returns the version in If-Match, or -1 when absent or "*".
+func (m IfMatch) Expected() (int64, error) {
+	v := strings.TrimSpace(m.IfMatch)
+	if v == "" || v == "*" {
+		return -1, nil
+	}
+	v = strings.TrimPrefix(v, "W/")
+	v = strings.Trim(v, `"`)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, meridian.Errorf(meridian.EInvalid, "If-Match must be an ETag returned by this API, like \"3\"")
+	}
+	return n, nil
+}
+
+// IdempotencyKey documents the header handled by the idempotency middleware.
+type IdempotencyKey struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Makes the POST safe to retry: the same key and body replay the first response; the same key with another body is 422"`
+}
+
+// Paging is the cursor pagination of list endpoints.
+type Paging struct {
+	Cursor string `query:"cursor" doc:"nextCursor of the previous page"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+}
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
