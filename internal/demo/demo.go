@@ -1,0 +1,577 @@
+// Package demo builds Meridian's demo data set from real job postings: the
+// Hacker News "Who is hiring?" posts of January to April 2026, shipped
+// gzipped in data/ (see data/README.md for origin and license). Load turns
+// them into organizations and published jobs through the application layer,
+// adds a few clearly fictional developer profiles and applications, and
+// does nothing when the demo is already loaded.
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/readmodel"
+)
+
+//go:embed data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz
+var hnData []byte
+
+// Principal is the principal the demo loader acts as (a platform admin).
+var Principal = meridian.System("demo")
+
+// Seed makes every pseudo-random choice of the loader repeatable.
+const Seed = 20260101
+
+// Validity is how long the demo's postings stay published, counted from
+// the load, so that the demo is fresh whenever it is loaded.
+const Validity = 60 * 24 * time.Hour
+
+// EmployerID returns the pseudo user id that owns a demo company's
+// organization.
+func EmployerID(company string) string { return "demo-employer-" + domain.Slugify(company) }
+
+// DeveloperID returns the pseudo user id that owns the n-th demo profile (1-based).
+func DeveloperID(n int) string { return fmt.Sprintf("demo-dev-%d", n) }
+
+// Summary reports what Load did.
+type Summary struct {
+	// AlreadyLoaded is true when the demo was found loaded and nothing was done.
+	AlreadyLoaded bool `json:"alreadyLoaded"`
+	// Posts is the number of HN posts read.
+	Posts int `json:"posts"`
+	// Postings is the number of posts that parsed into a posting.
+	Postings int `json:"postings"`
+	Orgs     int `json:"orgs"`
+	Jobs     int `json:"jobs"`
+	// Skipped counts the posts that became no job, by reason.
+	Skipped     int            `json:"skipped"`
+	SkipReasons map[string]int `json:"skipReasons,omitempty"`
+	// SalaryFromPost and SalaryFromLabel count jobs whose salary was read
+	// from the post's text or taken from its salary band label.
+	SalaryFromPost  int           `json:"salaryFromPost"`
+	SalaryFromLabel int           `json:"salaryFromLabel"`
+	Profiles        int           `json:"profiles"`
+	Applications    int           `json:"applications"`
+	Notes           int           `json:"notes"`
+	Duration        time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the duration as text ("2.4s").
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary
+	return json.Marshal(struct {
+		plain
+		Duration string `json:"duration"`
+	}{plain(s), s.Duration.Round(time.Millisecond).String()})
+}
+
+// Posts decodes the embedded HN data file.
+func Posts() ([]Post, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(hnData))
+	if err != nil {
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	defer zr.Close()
+	var out []Post
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var p Post
+		if err := json.Unmarshal(line, &p); err != nil {
+			return nil, fmt.Errorf("demo data line %d: %w", len(out)+1, err)
+		}
+		out = append(out, p)
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	return out, nil
+}
+
+// Parsed is the demo data set after parsing: postings in posting order
+// (oldest first) and the posts skipped, by reason.
+type Parsed struct {
+	Posts       int
+	Postings    []Posting
+	SkipReasons map[string]int
+}
+
+var (
+	parseOnce sync.Once
+	parsed    Parsed
+	parseErr  error
+)
+
+// Parse parses the embedded posts (once per process). Reposts whose company,
+// title and description text are identical to an earlier post are dropped,
+// keeping the newest.
+func Parse() (Parsed, error) {
+	parseOnce.Do(func() {
+		posts, err := Posts()
+		if err != nil {
+			parseErr = err
+			return
+		}
+		res := Parsed{Posts: len(posts), SkipReasons: map[string]int{}}
+		var all []Posting
+		for _, p := range posts {
+			ps, err := ParsePost(p)
+			if err != nil {
+				var se *SkipError
+				if !errors.As(err, &se) {
+					parseErr = err
+					return
+				}
+				res.SkipReasons[se.Reason]++
+				continue
+			}
+			all = append(all, ps)
+		}
+		sort.SliceStable(all, func(i, j int) bool {
+			if !all[i].PostedAt.Equal(all[j].PostedAt) {
+				return all[i].PostedAt.Before(all[j].PostedAt)
+			}
+			return all[i].HNID < all[j].HNID
+		})
+		// Keep the newest of identical reposts.
+		latest := map[string]int{}
+		for i, p := range all {
+			latest[repostKey(p)] = i
+		}
+		for i, p := range all {
+			if latest[repostKey(p)] != i {
+				res.SkipReasons[SkipDuplicate]++
+				continue
+			}
+			res.Postings = append(res.Postings, p)
+		}
+		parsed = res
+	})
+	return parsed, parseErr
+}
+
+func repostKey(p Posting) string {
+	d := p.Details.Description
+	if i := strings.LastIndex(d, "\n\n---\n\n"); i >= 0 {
+		d = d[:i] // the footer names the post and its date
+	}
+	return domain.Slugify(p.Company) + "\x00" + p.Details.Title + "\x00" + d
+}
+
+// Loaded reports whether the demo data set is already in the database: the
+// read model has the organization of the first demo company, or, while the
+// read model lags the event store, the store holds an event written by the
+// demo loader (so a load that stopped half-way also counts as loaded: the
+// demo is never duplicated).
+func Loaded(ctx context.Context, a *app.App) (bool, error) {
+	head, err := a.DB.Head(ctx)
+	if err != nil || head == 0 {
+		return false, err
+	}
+	data, err := Parse()
+	if err != nil {
+		return false, err
+	}
+	if len(data.Postings) > 0 {
+		orgs, err := a.Q.OrgsOf(ctx, EmployerID(data.Postings[0].Company))
+		if err != nil {
+			return false, err
+		}
+		if len(orgs) > 0 {
+			return true, nil
+		}
+	}
+	cp, err := a.DB.Cursor(ctx, readmodel.Projection{}.Name())
+	if err != nil {
+		return false, err
+	}
+	if cp >= head {
+		return false, nil
+	}
+	var one int
+	err = a.DB.QueryRow(ctx, `SELECT 1 FROM events WHERE actor = ? LIMIT 1`, Principal.ID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// Load loads the demo data set through the application layer, as the demo
+// system principal, unless it is already loaded. It does not wait for the
+// read models after each command (it works on a copy of a with no Waiter).
+func Load(ctx context.Context, a *app.App, log *slog.Logger) (Summary, error) {
+	start := time.Now()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var sum Summary
+	loaded, err := Loaded(ctx, a)
+	if err != nil {
+		return sum, fmt.Errorf("demo: check whether loaded: %w", err)
+	}
+	if loaded {
+		sum.AlreadyLoaded = true
+		sum.Duration = time.Since(start)
+		log.Info("demo data already loaded")
+		return sum, nil
+	}
+	data, err := Parse()
+	if err != nil {
+		return sum, err
+	}
+	sum.Posts, sum.Postings = data.Posts, len(data.Postings)
+	sum.SkipReasons = map[string]int{}
+	for r, n := range data.SkipReasons {
+		sum.SkipReasons[r] += n
+		sum.Skipped += n
+	}
+
+	fast := *a
+	fast.Waiter = nil
+	l := &loader{a: &fast, sum: &sum, ctx: meridian.WithPrincipal(ctx, Principal), orgs: map[string]string{}}
+	now := fast.Clock
+	if now == nil {
+		now = meridian.SystemClock
+	}
+	validThrough := now().Add(Validity)
+
+	var jobs []loadedJob
+	for _, p := range data.Postings {
+		j, err := l.job(p, validThrough)
+		if err != nil {
+			if meridian.ErrorCode(err) == meridian.EInvalid || meridian.ErrorCode(err) == meridian.ERule {
+				sum.SkipReasons[SkipInvalid]++
+				sum.Skipped++
+				log.Debug("demo posting rejected", "source", p.Details.Source, "err", err)
+				continue
+			}
+			return sum, fmt.Errorf("demo: posting %s: %w", p.Details.Source, err)
+		}
+		jobs = append(jobs, j)
+		switch p.SalaryFrom {
+		case "post":
+			sum.SalaryFromPost++
+		case "label":
+			sum.SalaryFromLabel++
+		}
+	}
+	profiles, err := l.profiles(jobs)
+	if err != nil {
+		return sum, fmt.Errorf("demo: profiles: %w", err)
+	}
+	if err := l.applications(jobs, profiles); err != nil {
+		return sum, fmt.Errorf("demo: applications: %w", err)
+	}
+	sum.Duration = time.Since(start)
+	log.Debug("demo data loaded", "posts", sum.Posts, "orgs", sum.Orgs, "jobs", sum.Jobs, "skipped", sum.Skipped,
+		"profiles", sum.Profiles, "applications", sum.Applications, "duration", sum.Duration)
+	return sum, nil
+}
+
+type loader struct {
+	a    *app.App
+	sum  *Summary
+	ctx  context.Context
+	orgs map[string]string // company slug → org id
+}
+
+type loadedJob struct {
+	id      string
+	orgID   string
+	company string
+	details domain.JobDetails
+}
+
+func (l *loader) org(p Posting) (string, error) {
+	slug := domain.Slugify(p.Company)
+	if id, ok := l.orgs[slug]; ok {
+		return id, nil
+	}
+	res, err := l.a.CreateOrg(l.ctx, domain.OrgDetails{
+		Name:        p.Company,
+		Website:     p.Website,
+		Description: "Employer of real job postings from Hacker News \u201cWho is hiring?\u201d threads (January\u2013April 2026), loaded as Meridian demo data.",
+	}, EmployerID(p.Company))
+	if err != nil {
+		return "", err
+	}
+	l.orgs[slug] = res.ID
+	l.sum.Orgs++
+	return res.ID, nil
+}
+
+func (l *loader) job(p Posting, validThrough time.Time) (loadedJob, error) {
+	orgID, err := l.org(p)
+	if err != nil {
+		return loadedJob{}, err
+	}
+	d := p.Details
+	d.ValidThrough = validThrough
+	res, err := l.a.DraftJob(l.ctx, orgID, d)
+	if err != nil {
+		return loadedJob{}, err
+	}
+	if _, err := l.a.PublishJob(l.ctx, res.ID, res.Version); err != nil {
+		return loadedJob{}, err
+	}
+	l.sum.Jobs++
+	return loadedJob{id: res.ID, orgID: orgID, company: p.Company, details: d}, nil
+}
+
+// ---- fictional developers ----
+
+// devSpec describes one fictional developer; skills beyond the primary one
+// are drawn from the postings' most common skills.
+type devSpec struct {
+	primary   string // skill id
+	city      string
+	zone      string
+	countries []string
+	seniority string
+	floor     int64 // major units per year
+	currency  string
+	start     string // local working day start
+	public    bool
+}
+
+var devSpecs = []devSpec{
+	{"go", "Lisbon", "Europe/Lisbon", []string{"PT"}, "senior", 70000, "EUR", "09:00", true},
+	{"python", "Toronto", "America/Toronto", []string{"CA"}, "mid", 110000, "CAD", "09:00", true},
+	{"typescript", "Austin", "America/Chicago", []string{"US"}, "senior", 150000, "USD", "08:30", true},
+	{"rust", "Berlin", "Europe/Berlin", []string{"DE"}, "staff", 95000, "EUR", "10:00", false},
+	{"java", "Bengaluru", "Asia/Kolkata", []string{"IN"}, "mid", 2500000, "INR", "10:00", true},
+	{"nodejs", "São Paulo", "America/Sao_Paulo", []string{"BR"}, "senior", 60000, "USD", "09:00", true},
+	{"kubernetes", "London", "Europe/London", []string{"GB"}, "lead", 85000, "GBP", "09:00", false},
+	{"react", "Nairobi", "Africa/Nairobi", []string{"KE"}, "junior", 30000, "USD", "08:00", true},
+	{"c++", "Tokyo", "Asia/Tokyo", []string{"JP"}, "senior", 9000000, "JPY", "10:00", true},
+	{"ruby", "Sydney", "Australia/Sydney", []string{"AU"}, "senior", 140000, "AUD", "08:30", false},
+	{"pytorch", "Warsaw", "Europe/Warsaw", []string{"PL"}, "mid", 50000, "EUR", "09:00", true},
+	{"postgresql", "Seattle", "America/Los_Angeles", []string{"US", "CA"}, "principal", 210000, "USD", "09:00", true},
+}
+
+type loadedProfile struct {
+	id      string
+	owner   string
+	skills  map[string]bool
+	country string
+}
+
+// topSkills returns the jobs' skill ids, most demanded first.
+func topSkills(jobs []loadedJob) []string {
+	count := map[string]int{}
+	for _, j := range jobs {
+		for _, s := range j.details.Skills {
+			count[s.Skill]++
+		}
+	}
+	ids := make([]string, 0, len(count))
+	for id := range count {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if count[ids[i]] != count[ids[j]] {
+			return count[ids[i]] > count[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	return ids
+}
+
+// skillNames are display names for the primary skills of the demo profiles.
+var skillNames = map[string]string{
+	"go": "Go", "python": "Python", "typescript": "TypeScript", "rust": "Rust", "java": "Java", "nodejs": "Node.js",
+	"kubernetes": "Kubernetes", "react": "React", "c++": "C++", "ruby": "Ruby", "pytorch": "PyTorch", "postgresql": "PostgreSQL",
+}
+
+func (l *loader) profiles(jobs []loadedJob) ([]loadedProfile, error) {
+	top := topSkills(jobs)
+	if len(top) > 20 {
+		top = top[:20]
+	}
+	rng := rand.New(rand.NewPCG(Seed, 1))
+	var out []loadedProfile
+	for i, spec := range devSpecs {
+		n := i + 1
+		owner := DeveloperID(n)
+		skills := []domain.ProfileSkill{{Skill: spec.primary, Level: 4 + rng.IntN(2), Years: float64(3 + rng.IntN(8))}}
+		have := map[string]bool{spec.primary: true}
+		extra := 4 + rng.IntN(4)
+		for _, k := range rng.Perm(len(top)) {
+			if len(skills) > extra {
+				break
+			}
+			if id := top[k]; !have[id] {
+				have[id] = true
+				skills = append(skills, domain.ProfileSkill{Skill: id, Level: 2 + rng.IntN(3), Years: float64(1 + rng.IntN(7))})
+			}
+		}
+		startHour, _ := strconv.Atoi(spec.start[:2])
+		end := fmt.Sprintf("%02d:%s", (startHour+8)%24, spec.start[3:])
+		visibility := "employers"
+		if spec.public {
+			visibility = "public"
+		}
+		name := fmt.Sprintf("Demo Developer (%s, %s)", skillNames[spec.primary], spec.city)
+		d := domain.ProfileDetails{
+			DisplayName: name,
+			Headline:    fmt.Sprintf("Fictional %s %s developer in %s (demo data)", spec.seniority, skillNames[spec.primary], spec.city),
+			Summary: "This profile is part of Meridian's demo data set. The person does not exist: the name, skills and " +
+				"preferences were made up to show matching, eligibility and applications against real postings.",
+			Skills:      skills,
+			TimeZone:    spec.zone,
+			WorkStart:   spec.start,
+			WorkEnd:     end,
+			Countries:   spec.countries,
+			SalaryFloor: &domain.Salary{Min: spec.floor * pow10(meridian.MinorUnits(spec.currency)), Currency: spec.currency, Period: "year"},
+			Seniority:   spec.seniority,
+		}
+		res, err := l.a.CreateProfile(l.ctx, owner, visibility, d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		l.sum.Profiles++
+		out = append(out, loadedProfile{id: res.ID, owner: owner, skills: have, country: spec.countries[0]})
+	}
+	return out, nil
+}
+
+func pow10(n int) int64 {
+	v := int64(1)
+	for range n {
+		v *= 10
+	}
+	return v
+}
+
+// ---- applications ----
+
+// stagePlan is the path one demo application takes after it is submitted.
+type stagePlan struct {
+	to     []string // stages to move through, in order
+	reason string   // for a final stage
+	note   string   // an employer note, if any
+}
+
+var plans = []stagePlan{
+	{},
+	{to: []string{domain.StageScreening}},
+	{to: []string{domain.StageScreening, domain.StageInterview}, note: "Good systems-design discussion; schedule the pairing session."},
+	{to: []string{domain.StageScreening, domain.StageInterview, domain.StageOffer}},
+	{to: []string{domain.StageScreening, domain.StageInterview, domain.StageOffer, domain.StageHired}, reason: "offer_accepted", note: "Offer accepted; start date agreed."},
+	{to: []string{domain.StageRejected}, reason: "skills_mismatch"},
+	{to: []string{domain.StageScreening, domain.StageInterview, domain.StageRejected}, reason: "not_selected", note: "Strong candidate, but we went with someone with more on-call experience."},
+	{to: []string{domain.StageScreening, domain.StageRejected}, reason: "timezone_mismatch"},
+	{to: []string{domain.StageScreening, domain.StageWithdrawn}, reason: "accepted_other_offer"},
+	{to: []string{domain.StageRejected}, reason: "position_filled"},
+}
+
+// Applications is how many demo applications Load submits.
+const Applications = 20
+
+// applications submits Applications applications from the demo profiles to
+// jobs they are eligible for and share skills with, and moves each along a
+// plan: some stay open, some are hired, rejected or withdrawn with reasons.
+func (l *loader) applications(jobs []loadedJob, profiles []loadedProfile) error {
+	if len(profiles) == 0 || len(jobs) == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(Seed, 2))
+	used := map[string]bool{}
+	for i := 0; i < Applications; i++ {
+		prof := profiles[i%len(profiles)]
+		j, ok := pickJob(rng, jobs, prof, used)
+		if !ok {
+			continue
+		}
+		used[prof.id+"/"+j.id] = true
+		candidate := meridian.WithPrincipal(l.ctx, meridian.Principal{Kind: meridian.PrincipalUser, ID: prof.owner})
+		employer := meridian.WithPrincipal(l.ctx, meridian.Principal{Kind: meridian.PrincipalUser, ID: EmployerID(j.company)})
+		cover := fmt.Sprintf("Hello %s team, I would like to apply for %q. (Demo application from a fictional developer.)", j.company, j.details.Title)
+		res, err := l.a.Apply(candidate, j.id, prof.id, cover)
+		if err != nil {
+			return fmt.Errorf("apply %s to %s: %w", prof.owner, j.id, err)
+		}
+		l.sum.Applications++
+		plan := plans[i%len(plans)]
+		version := res.Version
+		for k, to := range plan.to {
+			reason := ""
+			if k == len(plan.to)-1 && domain.IsFinal(to) {
+				reason = plan.reason
+			}
+			actor := employer
+			if to == domain.StageWithdrawn {
+				actor = candidate
+			}
+			r, err := l.a.MoveApplication(actor, res.ID, version, to, reason)
+			if err != nil {
+				return fmt.Errorf("move application %s to %s: %w", res.ID, to, err)
+			}
+			version = r.Version
+		}
+		if plan.note != "" {
+			if _, _, err := l.a.AddNote(employer, res.ID, plan.note); err != nil {
+				return fmt.Errorf("note on %s: %w", res.ID, err)
+			}
+			l.sum.Notes++
+		}
+	}
+	return nil
+}
+
+// pickJob chooses a job the profile may work (eligibility) that asks for at
+// least two of its skills, preferring more overlap; ties are broken by the
+// seeded generator.
+func pickJob(rng *rand.Rand, jobs []loadedJob, p loadedProfile, used map[string]bool) (loadedJob, bool) {
+	best := -1
+	var cands []int
+	for i, j := range jobs {
+		if used[p.id+"/"+j.id] || !j.details.Eligibility.Allows(p.country) {
+			continue
+		}
+		n := 0
+		for _, s := range j.details.Skills {
+			if p.skills[s.Skill] {
+				n++
+			}
+		}
+		if n < 2 {
+			continue
+		}
+		switch {
+		case n > best:
+			best, cands = n, []int{i}
+		case n == best:
+			cands = append(cands, i)
+		}
+	}
+	if len(cands) == 0 {
+		return loadedJob{}, false
+	}
+	return jobs[cands[rng.IntN(len(cands))]], true
+}

@@ -1,0 +1,301 @@
+// Package node assembles one running Meridian node: store, broker, Redis,
+// outbox relay, read-model projector, expiry scheduler and the HTTP API.
+// `meridian serve` runs one; tests run several against one database and
+// broker to prove that nodes are stateless.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/broker"
+	"github.com/meridianhq/meridian/internal/config"
+	"github.com/meridianhq/meridian/internal/demo"
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/outbox"
+	"github.com/meridianhq/meridian/internal/projection"
+	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/store"
+	"github.com/meridianhq/meridian/internal/transport/rest"
+)
+
+// Options configure a node.
+type Options struct {
+	Config config.Config
+	Log    *slog.Logger
+	// Stdout receives the start-up banner (nil: none).
+	Stdout io.Writer
+	// DevAuth enables the development principal. The CLI allows it only in
+	// embedded mode; tests may enable it on cluster nodes.
+	DevAuth bool
+	Version string
+}
+
+// Node is a running Meridian node.
+type Node struct {
+	opts  Options
+	ln    net.Listener
+	grp   *errgroup.Group
+	stop  context.CancelFunc
+	deps  *Deps
+	App   *app.App
+	Relay *outbox.Relay
+	// Projector keeps the SQL read models current.
+	Projector *projection.Runner
+}
+
+// Deps are the connections a node (or a CLI command) opens.
+type Deps struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *store.DB
+	Broker *broker.Broker
+	Redis  *redis.Client
+}
+
+// OpenStore opens the configured store.
+func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*Deps, error) {
+	key, err := cfg.MasterKeyBytes()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, SQLiteSync: cfg.SQLiteSync, MasterKey: key})
+	if err != nil {
+		return nil, err
+	}
+	return &Deps{Config: cfg, Log: log, DB: db}, nil
+}
+
+// OpenBroker connects the configured broker.
+func (d *Deps) OpenBroker(ctx context.Context) error {
+	b, err := broker.Open(ctx, broker.Config{URL: d.Config.NATSURL, DataDir: d.Config.DataDir, Replicas: d.Config.NATSReplicas}, d.Log)
+	if err != nil {
+		return err
+	}
+	d.Broker = b
+	return nil
+}
+
+// OpenRedis connects Redis when configured.
+func (d *Deps) OpenRedis(ctx context.Context) error {
+	if d.Config.RedisURL == "" {
+		return nil
+	}
+	opts, err := redis.ParseURL(d.Config.RedisURL)
+	if err != nil {
+		return meridian.Errorf(meridian.EInvalid, "redis URL: %v", err)
+	}
+	c := redis.NewClient(opts)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.Ping(pctx).Err(); err != nil {
+		c.Close()
+		return &meridian.Error{Code: meridian.EUnavailable, Message: fmt.Sprintf("cannot reach Redis: %v", err)}
+	}
+	d.Redis = c
+	return nil
+}
+
+// Close closes every connection.
+func (d *Deps) Close() {
+	if d.Broker != nil {
+		d.Broker.Close()
+	}
+	if d.Redis != nil {
+		_ = d.Redis.Close()
+	}
+	if d.DB != nil {
+		_ = d.DB.Close()
+	}
+}
+
+// Ping checks the broker and Redis (for /readyz; the store is checked there too).
+func (d *Deps) Ping(ctx context.Context) error {
+	if d.Broker != nil {
+		if err := d.Broker.Ping(ctx); err != nil {
+			return fmt.Errorf("broker: %w", err)
+		}
+	}
+	if d.Redis != nil {
+		if err := d.Redis.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+	}
+	return nil
+}
+
+// Projector returns the SQL read-model runner (subscribed to the broker when open).
+func (d *Deps) Projector(reg prometheus.Registerer) *projection.Runner {
+	run := &projection.Runner{DB: d.DB, Handler: readmodel.Projection{}, Log: d.Log}
+	if d.Broker != nil {
+		run.Broker = d.Broker
+	}
+	if reg != nil {
+		run.Metrics(reg)
+	}
+	return run
+}
+
+// CatchUp applies pending events to the SQL read models, for commands that
+// write without a server (a running server does the same on its own).
+func (d *Deps) CatchUp(ctx context.Context) error {
+	run := d.Projector(nil)
+	for {
+		n, err := run.Step(ctx, nil)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+// Start opens everything, starts listening and runs the node in the
+// background until ctx ends or Close is called.
+func Start(ctx context.Context, o Options) (*Node, error) {
+	cfg, log := o.Config, o.Log
+	deps, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Node, error) { deps.Close(); return nil, err }
+	if err := deps.OpenBroker(ctx); err != nil {
+		return fail(err)
+	}
+	if err := deps.OpenRedis(ctx); err != nil {
+		return fail(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n := &Node{opts: o, deps: deps}
+	n.Projector = deps.Projector(reg)
+	n.Relay = &outbox.Relay{DB: deps.DB, Publisher: deps.Broker, Log: log}
+	n.Relay.Metrics(reg)
+	n.App = app.New(deps.DB, n.Projector, log)
+	head, err := deps.DB.Head(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	n.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
+	}
+	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version})
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	if o.Stdout != nil {
+		mode := "embedded (SQLite, NATS and cache in " + cfg.DataDir + ")"
+		if !cfg.Embedded() {
+			mode = "cluster node (PostgreSQL, NATS"
+			if cfg.RedisURL != "" {
+				mode += ", Redis"
+			}
+			mode += ")"
+		}
+		fmt.Fprintf(o.Stdout, "Meridian %s is running at http://%s — %s\n", o.Version, n.ln.Addr(), mode)
+		fmt.Fprintf(o.Stdout, "API docs: http://%s/api/docs\n", n.ln.Addr())
+		if o.DevAuth {
+			fmt.Fprintln(o.Stdout, "Development sign-in is ON: requests act as the user named in X-Dev-User (default dev-user).")
+		}
+	}
+
+	rctx, stop := context.WithCancel(ctx)
+	n.stop = stop
+	grp, gctx := errgroup.WithContext(rctx)
+	n.grp = grp
+	grp.Go(func() error { return n.Projector.Run(gctx) })
+	grp.Go(func() error { return n.Relay.Run(gctx) })
+	grp.Go(func() error { return runExpiry(gctx, n.App) })
+	grp.Go(func() error { return purgeIdempotency(gctx, deps) })
+	grp.Go(func() error {
+		if err := srv.Serve(n.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	grp.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		log.Info("shutting down")
+		return srv.Shutdown(sctx)
+	})
+	if head == 0 && !cfg.NoDemo && cfg.Embedded() {
+		grp.Go(func() error {
+			sum, err := demo.Load(gctx, n.App, log)
+			if err != nil {
+				if gctx.Err() == nil {
+					log.Error("demo data not loaded", "err", err)
+				}
+				return nil
+			}
+			log.Info("demo data loaded", "summary", fmt.Sprintf("%+v", sum))
+			return nil
+		})
+	}
+	return n, nil
+}
+
+// Addr returns the address the API listens on.
+func (n *Node) Addr() string { return n.ln.Addr().String() }
+
+// DB returns the node's store.
+func (n *Node) DB() *store.DB { return n.deps.DB }
+
+// Wait blocks until the node stops, then closes its connections.
+func (n *Node) Wait() error {
+	err := n.grp.Wait()
+	n.deps.Close()
+	return err
+}
+
+// Close stops the node and waits for it.
+func (n *Node) Close() error {
+	n.stop()
+	return n.Wait()
+}
+
+// runExpiry records the expiry of postings past validThrough every 30s.
+// (Readers never see them meanwhile: queries compare validThrough to now.)
+func runExpiry(ctx context.Context, a *app.App) error {
+	sys := meridian.WithPrincipal(ctx, meridian.System("expiry"))
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := a.ExpireDue(sys); err != nil && ctx.Err() == nil {
+			a.Log.Warn("expire postings", "err", err)
+		} else if n > 0 {
+			a.Log.Info("postings expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// purgeIdempotency deletes expired Idempotency-Key records hourly.
+func purgeIdempotency(ctx context.Context, d *Deps) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, err := d.DB.PurgeIdempotencyKeys(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				d.Log.Warn("purge idempotency keys", "err", err)
+			}
+		}
+	}
+}
