@@ -888,20 +888,26 @@ func hasCurrencyHint(line string) bool {
 
 // bodySalary reads a salary range with a currency from the rest of the
 // post; single amounts there are too often funding or bonuses to trust.
+// A post that states several different ranges (one per role, usually) gets
+// none: the posting's title cannot say which range is its own.
 func bodySalary(body string) (domain.Salary, bool) {
+	var found []domain.Salary
 	for _, line := range strings.Split(body, "\n") {
 		if !hasCurrencyHint(line) {
 			continue
 		}
 		for _, c := range findSalaries(line) {
 			if c.explicit && c.isRange && c.min > 0 && plausible(c) {
-				if s, ok := c.salary(); ok {
-					return s, true
+				if s, ok := c.salary(); ok && (len(found) == 0 || found[0] != s) {
+					found = append(found, s)
 				}
 			}
 		}
 	}
-	return domain.Salary{}, false
+	if len(found) != 1 {
+		return domain.Salary{}, false
+	}
+	return found[0], true
 }
 
 var (

@@ -517,3 +517,16 @@ func TestParseAllPosts(t *testing.T) {
 		}
 	}
 }
+
+func TestBodySalaryNeedsOneRange(t *testing.T) {
+	one := "We are hiring.\nBackend Engineer: $120k-$150k USD plus equity\nApply below."
+	s, ok := bodySalary(one)
+	if !ok || s.Min != 120_000_00 || s.Max != 150_000_00 || s.Currency != "USD" {
+		t.Fatalf("one range: %+v %v", s, ok)
+	}
+	// A multi-role post: which range is the posting's? None can be claimed.
+	several := "Engineering Manager — $84k-$100k annual\nSenior Product Manager — $72k–96k annual\nProduct Designer — $48k–72k annual"
+	if s, ok := bodySalary(several); ok {
+		t.Fatalf("several ranges gave %+v", s)
+	}
+}
