@@ -103,6 +103,7 @@ over the file.`,
 		newProjectionsCmd(g),
 		newConfigCmd(g),
 		newVersionCmd(g),
+		newOpenAPICmd(g),
 	)
 	return root
 }

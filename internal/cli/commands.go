@@ -3,6 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
 	"runtime/debug"
 	"sort"
 	"text/tabwriter"
@@ -16,6 +19,7 @@ import (
 	"github.com/meridianhq/meridian/internal/node"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/transport/rest"
 )
 
 func newMigrateCmd(g *globals) *cobra.Command {
@@ -165,4 +169,28 @@ func newVersionCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(g.stdout, "meridian %s (%s)\n", Version, goVersion)
 		},
 	}
+}
+
+func newOpenAPICmd(g *globals) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "openapi",
+		Short: "Print the REST API's OpenAPI 3.1 document",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s := rest.New(rest.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			b, err := json.MarshalIndent(s.OpenAPI(), "", "  ")
+			if err != nil {
+				return err
+			}
+			b = append(b, '\n')
+			if out == "" {
+				_, err = g.stdout.Write(b)
+				return err
+			}
+			return os.WriteFile(out, b, 0o644)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write to this file instead of standard output")
+	return cmd
 }

@@ -47,6 +47,7 @@ type Config struct {
 	// "dev-user"; "anonymous" acts signed out), X-Dev-Admin: true makes them
 	// a platform admin.
 	DevAuth bool
+	// Version is the build's version, reported by /healthz.
 	Version string
 	// BodyLimit caps request bodies (default 256 KiB).
 	BodyLimit int64
@@ -74,7 +75,7 @@ func New(cfg Config) *Server {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
-	hc := huma.DefaultConfig("Meridian API", cfg.Version)
+	hc := huma.DefaultConfig("Meridian API", "v1") // the API's version, not the build's
 	hc.Info.Description = "Remote-first hiring for backend engineers: organizations, job postings, developer profiles and applications. " +
 		"Errors are RFC 9457 problem details. Updates take If-Match with the ETag of the resource; POST takes Idempotency-Key."
 	hc.OpenAPIPath = "/api/v1/openapi"
@@ -90,7 +91,7 @@ func New(cfg Config) *Server {
 
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"ok"}`))
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.cfg.Version})
 	})
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("GET /api/docs", s.docs)
