@@ -58,14 +58,7 @@ func (a *App) MoveApplication(ctx context.Context, id string, expected int64, to
 			}
 			return app.Move(to, reasonCode, a.now())
 		}
-		org, err := a.loadOrg(ctx, app.OrgID())
-		if err != nil {
-			return err
-		}
-		if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
-			if meridian.ErrorCode(err) == meridian.ENotFound {
-				return meridian.Errorf(meridian.ENotFound, "application %s not found", id)
-			}
+		if err := a.requireApplicationOrgRole(ctx, p, app); err != nil {
 			return err
 		}
 		if to == domain.StageWithdrawn {
@@ -73,6 +66,23 @@ func (a *App) MoveApplication(ctx context.Context, id string, expected int64, to
 		}
 		return app.Move(to, reasonCode, a.now())
 	})
+}
+
+// requireApplicationOrgRole checks that the principal is a recruiter (or
+// above) of the organization the application was made to; to anyone else
+// the application does not exist.
+func (a *App) requireApplicationOrgRole(ctx context.Context, p meridian.Principal, app *domain.Application) error {
+	org, err := a.loadOrg(ctx, app.OrgID())
+	if err != nil {
+		return err
+	}
+	if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
+		if meridian.ErrorCode(err) == meridian.ENotFound {
+			return meridian.Errorf(meridian.ENotFound, "application %s not found", app.ID())
+		}
+		return err
+	}
+	return nil
 }
 
 // AddNote adds an organization-private note (recruiter or above).
@@ -84,16 +94,10 @@ func (a *App) AddNote(ctx context.Context, id, body string) (Result, string, err
 	app := domain.NewApplication()
 	var noteID string
 	res, err := a.execute(ctx, app, id, -1, true, func() error {
-		org, err := a.loadOrg(ctx, app.OrgID())
-		if err != nil {
+		if err := a.requireApplicationOrgRole(ctx, p, app); err != nil {
 			return err
 		}
-		if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
-			if meridian.ErrorCode(err) == meridian.ENotFound {
-				return meridian.Errorf(meridian.ENotFound, "application %s not found", id)
-			}
-			return err
-		}
+		var err error
 		noteID, err = app.AddNote(p.ID, body, a.now())
 		return err
 	})

@@ -120,26 +120,9 @@ func (d *JobDetails) normalize(now time.Time) error {
 		p.add("skills", "at most 60 skills")
 	}
 	seen := map[string]bool{}
-	skills := d.Skills[:0:0]
-	for i, s := range d.Skills {
-		s.Skill = NormalizeSkillID(s.Skill)
-		field := fmt.Sprintf("skills[%d]", i)
-		if !skillIDRE.MatchString(s.Skill) {
-			p.add(field+".skill", "%q is not a skill id (lower-case letters, digits, + # . _ -)", s.Skill)
-		}
-		if s.Level == 0 {
-			s.Level = 3
-		}
-		if s.Level < 1 || s.Level > 5 {
-			p.add(field+".level", "must be 1 to 5")
-		}
-		if seen[s.Skill] {
-			p.add(field+".skill", "%q is listed twice", s.Skill)
-		}
-		seen[s.Skill] = true
-		skills = append(skills, s)
+	for i := range d.Skills {
+		validateSkill(p, i, &d.Skills[i].Skill, &d.Skills[i].Level, seen)
 	}
-	d.Skills = skills
 	validateSalary(p, "salary", d.Salary, true)
 	d.Eligibility.Countries = validateCountries(p, "eligibility.countries", d.Eligibility.Countries)
 	regions := d.Eligibility.Regions[:0:0]

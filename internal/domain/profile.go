@@ -110,25 +110,10 @@ func (d *ProfileDetails) normalize() error {
 	}
 	seen := map[string]bool{}
 	for i := range d.Skills {
-		s := &d.Skills[i]
-		s.Skill = NormalizeSkillID(s.Skill)
-		field := fmt.Sprintf("skills[%d]", i)
-		if !skillIDRE.MatchString(s.Skill) {
-			p.add(field+".skill", "%q is not a skill id", s.Skill)
+		validateSkill(p, i, &d.Skills[i].Skill, &d.Skills[i].Level, seen)
+		if y := d.Skills[i].Years; y < 0 || y > 60 {
+			p.add(fmt.Sprintf("skills[%d].years", i), "must be 0 to 60")
 		}
-		if s.Level == 0 {
-			s.Level = 3
-		}
-		if s.Level < 1 || s.Level > 5 {
-			p.add(field+".level", "must be 1 to 5")
-		}
-		if s.Years < 0 || s.Years > 60 {
-			p.add(field+".years", "must be 0 to 60")
-		}
-		if seen[s.Skill] {
-			p.add(field+".skill", "%q is listed twice", s.Skill)
-		}
-		seen[s.Skill] = true
 	}
 	return p.err("profile")
 }

@@ -196,3 +196,22 @@ func validateCountries(p problems, field string, cs []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// validateSkill normalizes one skill entry and records what is wrong with it.
+func validateSkill(p problems, i int, id *string, level *int, seen map[string]bool) {
+	*id = NormalizeSkillID(*id)
+	field := fmt.Sprintf("skills[%d]", i)
+	if !skillIDRE.MatchString(*id) {
+		p.add(field+".skill", "%q is not a skill id (lower-case letters, digits, + # . _ -)", *id)
+	}
+	if *level == 0 {
+		*level = 3
+	}
+	if *level < 1 || *level > 5 {
+		p.add(field+".level", "must be 1 to 5")
+	}
+	if seen[*id] {
+		p.add(field+".skill", "%q is listed twice", *id)
+	}
+	seen[*id] = true
+}

@@ -191,7 +191,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
 	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version})
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	if o.Stdout != nil {
 		mode := "embedded (SQLite, NATS and cache in " + cfg.DataDir + ")"
 		if !cfg.Embedded() {
