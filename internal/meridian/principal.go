@@ -21,6 +21,25 @@ type Principal struct {
 	ID string
 	// PlatformAdmin is true for operators allowed to act on any tenant.
 	PlatformAdmin bool
+	// OrgID binds a service principal (API key, OAuth2 client) to the one
+	// organization that issued it.
+	OrgID string
+	// Scopes limit what a service principal may do ("jobs:read",
+	// "jobs:write", ...). Users have no scopes: their roles decide.
+	Scopes []string
+	// TokenID is the id of the credential used (JWT jti, API key id), for
+	// audit and revocation.
+	TokenID string
+}
+
+// HasScope reports whether a service principal was granted scope.
+func (p Principal) HasScope(scope string) bool {
+	for _, s := range p.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
 }
 
 // Anonymous is the principal of unauthenticated requests.
