@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -15,16 +18,17 @@ import (
 	"github.com/meridianhq/meridian/internal/meridian"
 )
 
-// keyring implements crypto-shredding: each data subject (a person) has a
+// Keyring implements crypto-shredding: each data subject (a person) has a
 // random AES-256 data key, stored wrapped by the master key; personal parts
 // of events are sealed with AES-GCM under it. Deleting the key makes every
 // sealed part of that person unreadable while the events themselves stay.
 //
 // Opened keys are cached for cacheTTL. In cluster mode another node may keep
 // an erased subject's key in its cache for at most that long.
-type keyring struct {
-	db  *DB
-	kek cipher.AEAD
+type Keyring struct {
+	db       *DB
+	kek      cipher.AEAD
+	indexKey []byte // HMAC key for blind indexes, derived from the master key
 
 	mu    sync.Mutex
 	cache map[string]cachedKey
@@ -40,10 +44,12 @@ const (
 	sealedVersion = 1
 )
 
-var _ eventstore.Keyring = (*keyring)(nil)
+var _ eventstore.Keyring = (*Keyring)(nil)
 
-func newKeyring(db *DB, master []byte) *keyring {
-	return &keyring{db: db, kek: mustGCM(master), cache: map[string]cachedKey{}}
+func newKeyring(db *DB, master []byte) *Keyring {
+	m := hmac.New(sha256.New, master)
+	m.Write([]byte("meridian blind index key v1"))
+	return &Keyring{db: db, kek: mustGCM(master), indexKey: m.Sum(nil), cache: map[string]cachedKey{}}
 }
 
 func mustGCM(key []byte) cipher.AEAD {
@@ -77,7 +83,7 @@ func openWith(a cipher.AEAD, sealed, aad []byte) ([]byte, error) {
 
 // seal encrypts plaintext for subject inside tx, creating the subject's key
 // on first use. Keys created here are cached only once committed (by Open).
-func (k *keyring) seal(ctx context.Context, tx *Tx, subject, _ string, plaintext []byte) ([]byte, error) {
+func (k *Keyring) seal(ctx context.Context, tx *Tx, subject, _ string, plaintext []byte) ([]byte, error) {
 	if a := k.cached(subject); a != nil {
 		return sealWith(a, plaintext, []byte(subject))
 	}
@@ -115,7 +121,7 @@ func (k *keyring) seal(ctx context.Context, tx *Tx, subject, _ string, plaintext
 	return sealWith(a, plaintext, []byte(subject))
 }
 
-func (k *keyring) unwrap(subject string, wrapped []byte) (cipher.AEAD, error) {
+func (k *Keyring) unwrap(subject string, wrapped []byte) (cipher.AEAD, error) {
 	dk, err := openWith(k.kek, wrapped, []byte("subject-key:"+subject))
 	if err != nil {
 		return nil, fmt.Errorf("unwrap key of subject %s (wrong master key?): %w", subject, err)
@@ -123,7 +129,7 @@ func (k *keyring) unwrap(subject string, wrapped []byte) (cipher.AEAD, error) {
 	return mustGCM(dk), nil
 }
 
-func (k *keyring) cached(subject string) cipher.AEAD {
+func (k *Keyring) cached(subject string) cipher.AEAD {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	c, ok := k.cache[subject]
@@ -134,7 +140,7 @@ func (k *keyring) cached(subject string) cipher.AEAD {
 }
 
 // key returns the subject's data key, or nil when it has none.
-func (k *keyring) key(ctx context.Context, subject string) (cipher.AEAD, error) {
+func (k *Keyring) key(ctx context.Context, subject string) (cipher.AEAD, error) {
 	k.mu.Lock()
 	c, ok := k.cache[subject]
 	k.mu.Unlock()
@@ -162,7 +168,7 @@ func (k *keyring) key(ctx context.Context, subject string) (cipher.AEAD, error) 
 }
 
 // Open implements eventstore.Keyring.
-func (k *keyring) Open(ctx context.Context, e *eventstore.Event) error {
+func (k *Keyring) Open(ctx context.Context, e *eventstore.Event) error {
 	if len(e.Sealed) == 0 {
 		return nil
 	}
@@ -183,7 +189,7 @@ func (k *keyring) Open(ctx context.Context, e *eventstore.Event) error {
 }
 
 // Forget implements eventstore.Keyring.
-func (k *keyring) Forget(ctx context.Context, subject string) error {
+func (k *Keyring) Forget(ctx context.Context, subject string) error {
 	err := k.db.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM subject_keys WHERE subject = ?`, subject); err != nil {
 			return err
@@ -198,4 +204,49 @@ func (k *keyring) Forget(ctx context.Context, subject string) error {
 	delete(k.cache, subject)
 	k.mu.Unlock()
 	return nil
+}
+
+// SealFor seals personal data of subject outside an event append (e.g. a
+// user's e-mail address in the identity tables), creating the subject's key
+// on first use. Forget makes it unreadable like the subject's events.
+func (k *Keyring) SealFor(ctx context.Context, subject string, plaintext []byte) ([]byte, error) {
+	var out []byte
+	err := k.db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = k.seal(ctx, tx, subject, "", plaintext)
+		return err
+	})
+	return out, err
+}
+
+// OpenFor opens what SealFor sealed; ok is false when the subject was erased.
+func (k *Keyring) OpenFor(ctx context.Context, subject string, sealed []byte) (plaintext []byte, ok bool, err error) {
+	a, err := k.key(ctx, subject)
+	if err != nil || a == nil {
+		return nil, false, err
+	}
+	p, err := openWith(a, sealed, []byte(subject))
+	if err != nil {
+		return nil, false, fmt.Errorf("open personal data of subject %s: %w", subject, err)
+	}
+	return p, true, nil
+}
+
+// SealSecret encrypts a system secret (e.g. a JWT signing key) under the
+// master key; purpose is bound as associated data.
+func (k *Keyring) SealSecret(purpose string, plaintext []byte) ([]byte, error) {
+	return sealWith(k.kek, plaintext, []byte("secret:"+purpose))
+}
+
+// OpenSecret decrypts what SealSecret sealed for the same purpose.
+func (k *Keyring) OpenSecret(purpose string, sealed []byte) ([]byte, error) {
+	return openWith(k.kek, sealed, []byte("secret:"+purpose))
+}
+
+// BlindIndex returns a keyed hash of value for equality lookups of personal
+// data (e.g. e-mail addresses) without storing the value in the clear.
+func (k *Keyring) BlindIndex(purpose, value string) string {
+	m := hmac.New(sha256.New, k.indexKey)
+	m.Write([]byte(purpose + "\x00" + value))
+	return hex.EncodeToString(m.Sum(nil))
 }

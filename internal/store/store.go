@@ -50,7 +50,7 @@ type DB struct {
 	// shared pool on PostgreSQL. r is the read pool (same as w on PostgreSQL).
 	w, r *sql.DB
 
-	keys *keyring
+	keys *Keyring
 
 	rebindMu sync.RWMutex
 	rebound  map[string]string
@@ -161,8 +161,8 @@ func (db *DB) Close() error {
 // Ping checks that the database answers (for /readyz).
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
-// Keyring returns the per-subject keyring.
-func (db *DB) Keyring() *keyring { return db.keys }
+// Keyring returns the per-subject Keyring.
+func (db *DB) Keyring() *Keyring { return db.keys }
 
 // Rebind turns a statement written with ? placeholders into the dialect's form.
 func (db *DB) Rebind(q string) string {
