@@ -52,6 +52,8 @@ type Runner struct {
 	changed chan struct{}
 	inbox   []eventstore.Event
 	kick    chan struct{}
+	// refreshed is when a waiter last read the stored checkpoint.
+	refreshed time.Time
 
 	lag     prometheus.Gauge
 	counter prometheus.Counter
@@ -114,18 +116,28 @@ func (r *Runner) deliver(e eventstore.Event) {
 }
 
 // drain applies delivered events and whatever the store has beyond them,
-// until the projection reaches the store's head.
+// until the projection has caught up with what it was told about. A batch
+// read from the store that came back full means more may be waiting.
 func (r *Runner) drain(ctx context.Context) error {
+	first := true
 	for ctx.Err() == nil {
 		r.mu.Lock()
 		hint := r.inbox
 		r.inbox = nil
 		r.mu.Unlock()
-		n, err := r.Step(ctx, hint)
+		if len(hint) == 0 && !first {
+			r.updateLag(ctx)
+			return nil
+		}
+		first = false
+		n, full, err := r.step(ctx, hint)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if full {
+			first = true // read on: the store had a whole batch
+		}
+		if n == 0 && len(hint) == 0 {
 			r.updateLag(ctx)
 			return nil
 		}
@@ -137,15 +149,22 @@ func (r *Runner) drain(ctx context.Context) error {
 // continue the checkpoint without a gap, otherwise the next range read from
 // the store. It returns how many events it applied.
 func (r *Runner) Step(ctx context.Context, hint []eventstore.Event) (int, error) {
+	n, _, err := r.step(ctx, hint)
+	return n, err
+}
+
+// step is Step that also reports whether it read a full batch from the
+// store (so more events may be waiting there).
+func (r *Runner) step(ctx context.Context, hint []eventstore.Event) (int, bool, error) {
 	r.init() // Step may be called without Run (rebuild tools, tests)
 	batch := r.Batch
 	if batch <= 0 {
 		batch = 500
 	}
 	var last int64
-	n := 0
+	n, full := 0, false
 	err := r.DB.InTx(ctx, func(tx *store.Tx) error {
-		n = 0
+		n, full = 0, false
 		cp, err := tx.LockCursor(ctx, r.Handler.Name())
 		if err != nil {
 			return fmt.Errorf("lock checkpoint: %w", err)
@@ -156,6 +175,7 @@ func (r *Runner) Step(ctx context.Context, hint []eventstore.Event) (int, error)
 			if evs, err = r.DB.ReadAll(ctx, cp, batch); err != nil {
 				return err
 			}
+			full = len(evs) == batch
 		} else {
 			for i := range evs {
 				if err := r.DB.Keyring().Open(ctx, &evs[i]); err != nil {
@@ -176,13 +196,13 @@ func (r *Runner) Step(ctx context.Context, hint []eventstore.Event) (int, error)
 		return tx.SetCursor(ctx, r.Handler.Name(), last)
 	})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	r.advance(last)
 	if r.counter != nil {
 		r.counter.Add(float64(n))
 	}
-	return n, nil
+	return n, full, nil
 }
 
 // contiguous returns the delivered events that directly follow cp, or nil
@@ -241,7 +261,8 @@ func (r *Runner) Checkpoint(ctx context.Context) (int64, error) {
 }
 
 // WaitFor blocks until the projection has applied position pos (by this
-// node or, on a shared database, by another), or ctx ends.
+// node or, on a shared database, by another), or ctx ends. However many
+// callers wait, the stored checkpoint is read at most every refreshEvery.
 func (r *Runner) WaitFor(ctx context.Context, pos int64) error {
 	r.init()
 	for {
@@ -251,21 +272,39 @@ func (r *Runner) WaitFor(ctx context.Context, pos int64) error {
 		if applied >= pos {
 			return nil
 		}
-		select {
-		case r.kick <- struct{}{}:
-		default:
+		if r.Broker == nil {
+			// Without a broker nothing else announces new events: nudge the
+			// runner instead of waiting for its next poll.
+			select {
+			case r.kick <- struct{}{}:
+			default:
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-changed:
-		case <-time.After(20 * time.Millisecond):
-			cp, err := r.Checkpoint(ctx)
-			if err == nil && cp >= pos {
-				r.advance(cp)
-				return nil
-			}
+		case <-time.After(refreshEvery):
+			r.refresh(ctx)
 		}
+	}
+}
+
+// refreshEvery bounds how often waiters read the stored checkpoint.
+const refreshEvery = 20 * time.Millisecond
+
+// refresh reads the stored checkpoint (another node may have advanced it)
+// unless a waiter did so within refreshEvery.
+func (r *Runner) refresh(ctx context.Context) {
+	r.mu.Lock()
+	if time.Since(r.refreshed) < refreshEvery {
+		r.mu.Unlock()
+		return
+	}
+	r.refreshed = time.Now()
+	r.mu.Unlock()
+	if cp, err := r.Checkpoint(ctx); err == nil {
+		r.advance(cp)
 	}
 }
 

@@ -321,7 +321,7 @@ func TestWaitFor(t *testing.T) {
 	r := &projection.Runner{DB: db, Handler: h, Log: discard, Poll: time.Hour}
 	run(t, r)
 	appendEvents(t, db, 5)
-	// WaitFor nudges the runner, so it returns long before the next poll.
+	// Without a broker, WaitFor nudges the runner, so it returns long before the next poll.
 	waitFor(t, r, 5)
 	if got := h.positions(); len(got) < 5 {
 		t.Fatalf("WaitFor(5) returned with %v applied", got)

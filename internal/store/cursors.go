@@ -43,14 +43,16 @@ func (db *DB) AdvanceCursor(ctx context.Context, name string, pos int64) error {
 // PostgreSQL so that concurrent projectors on several nodes take turns.
 // (On SQLite the write transaction itself is exclusive.)
 func (tx *Tx) LockCursor(ctx context.Context, name string) (int64, error) {
-	if _, err := tx.Exec(ctx, `INSERT INTO cursors (name, position, updated_at) VALUES (?, 0, ?) ON CONFLICT (name) DO NOTHING`, name, meridian.FormatTime(time.Now())); err != nil {
-		return 0, err
-	}
 	var p int64
-	if err := tx.QueryRow(ctx, `SELECT position FROM cursors WHERE name = ?`+tx.db.forUpdate(), name).Scan(&p); err != nil {
-		return 0, err
+	q := `SELECT position FROM cursors WHERE name = ?` + tx.db.forUpdate()
+	err := tx.QueryRow(ctx, q, name).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.Exec(ctx, `INSERT INTO cursors (name, position, updated_at) VALUES (?, 0, ?) ON CONFLICT (name) DO NOTHING`, name, meridian.FormatTime(time.Now())); err != nil {
+			return 0, err
+		}
+		err = tx.QueryRow(ctx, q, name).Scan(&p)
 	}
-	return p, nil
+	return p, err
 }
 
 // SetCursor sets a named position inside tx.

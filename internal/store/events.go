@@ -57,40 +57,9 @@ func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) 
 	out := make([]eventstore.Event, 0, total)
 	err := db.InTx(ctx, func(tx *Tx) error {
 		out = out[:0]
-		versions := make([]int64, len(batch)) // version before the append, per batch entry
-		for _, i := range order {
-			a := batch[i]
-			n := int64(len(a.Events))
-			var cur int64
-			err := tx.QueryRow(ctx, `SELECT version FROM streams WHERE id = ?`+db.forUpdate(), a.StreamID).Scan(&cur)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				if a.ExpectedVersion > 0 {
-					return conflict(a.StreamID, a.ExpectedVersion, 0)
-				}
-				res, err := tx.Exec(ctx, `INSERT INTO streams (id, type, version) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, a.StreamID, a.StreamType, n)
-				if err != nil {
-					return db.wrapErr("insert stream", err)
-				}
-				if k, _ := res.RowsAffected(); k == 0 {
-					return conflict(a.StreamID, a.ExpectedVersion, -1)
-				}
-				cur = 0
-			case err != nil:
-				return db.wrapErr("read stream", err)
-			default:
-				if a.ExpectedVersion != eventstore.Any && a.ExpectedVersion != cur {
-					return conflict(a.StreamID, a.ExpectedVersion, cur)
-				}
-				res, err := tx.Exec(ctx, `UPDATE streams SET version = version + ? WHERE id = ? AND version = ?`, n, a.StreamID, cur)
-				if err != nil {
-					return db.wrapErr("update stream", err)
-				}
-				if k, _ := res.RowsAffected(); k == 0 {
-					return conflict(a.StreamID, a.ExpectedVersion, -1)
-				}
-			}
-			versions[i] = cur
+		versions, err := db.claimStreams(ctx, tx, batch, order)
+		if err != nil {
+			return err
 		}
 		var last int64
 		if err := tx.QueryRow(ctx, `UPDATE event_head SET position = position + ? WHERE id = 1 RETURNING position`, total).Scan(&last); err != nil {
@@ -119,23 +88,190 @@ func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) 
 					}
 					e.Sealed = sealed
 				}
-				if _, err := tx.Exec(ctx, `INSERT INTO events (position, id, stream_id, stream_type, version, type, time, actor, correlation_id, causation_id, payload, subject, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					e.Position, e.ID, e.StreamID, e.StreamType, e.Version, e.Type, meridian.FormatTime(e.Time), e.Actor, e.CorrelationID, e.CausationID, string(e.Payload), e.Subject, nullBytes(e.Sealed)); err != nil {
-					if isUniqueViolation(err) {
-						return conflict(a.StreamID, a.ExpectedVersion, -1)
-					}
-					return db.wrapErr("insert event", err)
-				}
 				out = append(out, e)
 			}
 		}
-		return nil
+		return db.insertEvents(ctx, tx, out, batch)
 	})
 	if err != nil {
 		return nil, err
 	}
 	db.signalAppended()
 	return out, nil
+}
+
+// eventInsertRows is how many events one INSERT statement carries: fewer
+// round trips (which dominate on PostgreSQL) within every driver's limit on
+// bound parameters (13 per row).
+const eventInsertRows = 100
+
+// insertEvents writes events with multi-row INSERT statements.
+func (db *DB) insertEvents(ctx context.Context, tx *Tx, evs []eventstore.Event, batch []eventstore.StreamAppend) error {
+	const cols = 13
+	for start := 0; start < len(evs); start += eventInsertRows {
+		chunk := evs[start:min(start+eventInsertRows, len(evs))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO events (position, id, stream_id, stream_type, version, type, time, actor, correlation_id, causation_id, payload, subject, sealed) VALUES `)
+		args := make([]any, 0, len(chunk)*cols)
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.Position, e.ID, e.StreamID, e.StreamType, e.Version, e.Type, meridian.FormatTime(e.Time), e.Actor, e.CorrelationID, e.CausationID, string(e.Payload), e.Subject, nullBytes(e.Sealed))
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			if isUniqueViolation(err) {
+				if len(batch) == 1 {
+					return conflict(batch[0].StreamID, batch[0].ExpectedVersion, -1)
+				}
+				return meridian.Errorf(meridian.EConflict, "a stream or event of the batch was written concurrently")
+			}
+			return db.wrapErr("insert events", err)
+		}
+	}
+	return nil
+}
+
+// claimStreams checks every stream's expected version and advances its
+// version, returning the versions before the append (per batch entry).
+// Streams are handled in id order so that concurrent batches lock rows in
+// the same order and cannot deadlock. A batch naming no stream twice is done
+// with one read, one insert and one update however many streams it has.
+func (db *DB) claimStreams(ctx context.Context, tx *Tx, batch []eventstore.StreamAppend, order []int) ([]int64, error) {
+	versions := make([]int64, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, a := range batch {
+		if seen[a.StreamID] {
+			return versions, db.claimStreamsOneByOne(ctx, tx, batch, order, versions)
+		}
+		seen[a.StreamID] = true
+	}
+	current := make(map[string]int64, len(batch))
+	const chunk = 500
+	for start := 0; start < len(order); start += chunk {
+		part := order[start:min(start+chunk, len(order))]
+		args := make([]any, len(part))
+		for i, bi := range part {
+			args[i] = batch[bi].StreamID
+		}
+		rows, err := tx.Query(ctx, `SELECT id, version FROM streams WHERE id IN (`+placeholders(len(part))+`) ORDER BY id`+db.forUpdate(), args...)
+		if err != nil {
+			return nil, db.wrapErr("read streams", err)
+		}
+		for rows.Next() {
+			var id string
+			var v int64
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			current[id] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var fresh, existing []int
+	for _, bi := range order {
+		a := batch[bi]
+		cur, ok := current[a.StreamID]
+		switch {
+		case !ok && a.ExpectedVersion > 0:
+			return nil, conflict(a.StreamID, a.ExpectedVersion, 0)
+		case ok && a.ExpectedVersion != eventstore.Any && a.ExpectedVersion != cur:
+			return nil, conflict(a.StreamID, a.ExpectedVersion, cur)
+		case ok:
+			versions[bi] = cur
+			existing = append(existing, bi)
+		default:
+			fresh = append(fresh, bi)
+		}
+	}
+	for start := 0; start < len(fresh); start += chunk {
+		part := fresh[start:min(start+chunk, len(fresh))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO streams (id, type, version) VALUES `)
+		args := make([]any, 0, 3*len(part))
+		for i, bi := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?)")
+			args = append(args, batch[bi].StreamID, batch[bi].StreamType, len(batch[bi].Events))
+		}
+		q.WriteString(` ON CONFLICT (id) DO NOTHING`)
+		res, err := tx.Exec(ctx, q.String(), args...)
+		if err != nil {
+			return nil, db.wrapErr("insert streams", err)
+		}
+		if k, _ := res.RowsAffected(); k != int64(len(part)) {
+			// Another transaction created one of these streams meanwhile.
+			if len(batch) == 1 {
+				return nil, conflict(batch[0].StreamID, batch[0].ExpectedVersion, -1)
+			}
+			return nil, meridian.Errorf(meridian.EConflict, "a stream of the batch was created concurrently")
+		}
+	}
+	for start := 0; start < len(existing); start += chunk {
+		part := existing[start:min(start+chunk, len(existing))]
+		var q strings.Builder
+		q.WriteString(`UPDATE streams SET version = version + CASE id`)
+		args := make([]any, 0, 3*len(part))
+		for _, bi := range part {
+			q.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
+			args = append(args, batch[bi].StreamID, len(batch[bi].Events))
+		}
+		q.WriteString(` END WHERE id IN (` + placeholders(len(part)) + `)`)
+		for _, bi := range part {
+			args = append(args, batch[bi].StreamID)
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return nil, db.wrapErr("update streams", err)
+		}
+	}
+	return versions, nil
+}
+
+// claimStreamsOneByOne is claimStreams for batches that append to a stream
+// more than once: each entry sees the versions the ones before it set.
+func (db *DB) claimStreamsOneByOne(ctx context.Context, tx *Tx, batch []eventstore.StreamAppend, order []int, versions []int64) error {
+	for _, i := range order {
+		a := batch[i]
+		n := int64(len(a.Events))
+		var cur int64
+		err := tx.QueryRow(ctx, `SELECT version FROM streams WHERE id = ?`+db.forUpdate(), a.StreamID).Scan(&cur)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if a.ExpectedVersion > 0 {
+				return conflict(a.StreamID, a.ExpectedVersion, 0)
+			}
+			res, err := tx.Exec(ctx, `INSERT INTO streams (id, type, version) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, a.StreamID, a.StreamType, n)
+			if err != nil {
+				return db.wrapErr("insert stream", err)
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return conflict(a.StreamID, a.ExpectedVersion, -1)
+			}
+			cur = 0
+		case err != nil:
+			return db.wrapErr("read stream", err)
+		default:
+			if a.ExpectedVersion != eventstore.Any && a.ExpectedVersion != cur {
+				return conflict(a.StreamID, a.ExpectedVersion, cur)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE streams SET version = version + ? WHERE id = ?`, n, a.StreamID); err != nil {
+				return db.wrapErr("update stream", err)
+			}
+		}
+		versions[i] = cur
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 func conflict(stream string, expected, actual int64) error {
