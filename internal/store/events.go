@@ -21,12 +21,9 @@ func (db *DB) Append(ctx context.Context, a eventstore.StreamAppend) ([]eventsto
 	return db.AppendBatch(ctx, []eventstore.StreamAppend{a})
 }
 
-// AppendBatch implements eventstore.Store. Stream rows are locked in id order
-// so that concurrent batches cannot deadlock; the single event_head row then
-// serializes position assignment, which keeps positions gapless and in
-// commit order (a rolled-back transaction returns its positions).
+// AppendBatch implements eventstore.Store. Appends from concurrent callers
+// are committed together (see groupCommit); each keeps its own outcome.
 func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) ([]eventstore.Event, error) {
-	total := 0
 	for _, a := range batch {
 		if a.StreamID == "" || a.StreamType == "" {
 			return nil, meridian.Errorf(meridian.EInvalid, "append: stream id and type are required")
@@ -42,6 +39,20 @@ func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) 
 				return nil, meridian.Errorf(meridian.EInvalid, "append to %s: personal data without a subject", a.StreamID)
 			}
 		}
+	}
+	if len(batch) == 0 {
+		return nil, nil
+	}
+	return db.commits.submit(ctx, batch, eventstore.MetaFrom(ctx))
+}
+
+// appendInTx appends one batch inside tx. Stream rows are locked in id
+// order so that concurrent batches cannot deadlock; the single event_head
+// row then serializes position assignment, which keeps positions gapless
+// and in commit order (a rolled-back transaction returns its positions).
+func (db *DB) appendInTx(ctx context.Context, tx *Tx, batch []eventstore.StreamAppend, meta eventstore.Meta, now time.Time) ([]eventstore.Event, error) {
+	total := 0
+	for _, a := range batch {
 		total += len(a.Events)
 	}
 	order := make([]int, len(batch))
@@ -49,54 +60,44 @@ func (db *DB) AppendBatch(ctx context.Context, batch []eventstore.StreamAppend) 
 		order[i] = i
 	}
 	sort.SliceStable(order, func(i, j int) bool { return batch[order[i]].StreamID < batch[order[j]].StreamID })
-
-	meta := eventstore.MetaFrom(ctx)
-	// Stored times have microsecond precision (meridian.TimeLayout); truncate
-	// here so that the events Append returns equal what Load reads back.
-	now := time.Now().UTC().Truncate(time.Microsecond)
 	out := make([]eventstore.Event, 0, total)
-	err := db.InTx(ctx, func(tx *Tx) error {
-		out = out[:0]
-		versions, err := db.claimStreams(ctx, tx, batch, order)
-		if err != nil {
-			return err
-		}
-		var last int64
-		if err := tx.QueryRow(ctx, `UPDATE event_head SET position = position + ? WHERE id = 1 RETURNING position`, total).Scan(&last); err != nil {
-			return db.wrapErr("advance head", err)
-		}
-		pos := last - int64(total)
-		for i, a := range batch {
-			for j, ne := range a.Events {
-				pos++
-				e := eventstore.Event{
-					ID: ne.ID, StreamID: a.StreamID, StreamType: a.StreamType,
-					Version: versions[i] + int64(j) + 1, Position: pos, Type: ne.Type, Time: now,
-					Actor: meta.Actor, CorrelationID: meta.CorrelationID, CausationID: meta.CausationID,
-					Payload: ne.Payload, Subject: ne.Subject, Personal: ne.Personal,
-				}
-				if e.ID == "" {
-					e.ID = meridian.NewID()
-				}
-				if len(e.Payload) == 0 {
-					e.Payload = json.RawMessage(`{}`)
-				}
-				if len(ne.Personal) > 0 {
-					sealed, err := db.keys.seal(ctx, tx, ne.Subject, a.StreamID, ne.Personal)
-					if err != nil {
-						return err
-					}
-					e.Sealed = sealed
-				}
-				out = append(out, e)
-			}
-		}
-		return db.insertEvents(ctx, tx, out, batch)
-	})
+	versions, err := db.claimStreams(ctx, tx, batch, order)
 	if err != nil {
 		return nil, err
 	}
-	db.signalAppended()
+	var last int64
+	if err := tx.QueryRow(ctx, `UPDATE event_head SET position = position + ? WHERE id = 1 RETURNING position`, total).Scan(&last); err != nil {
+		return nil, db.wrapErr("advance head", err)
+	}
+	pos := last - int64(total)
+	for i, a := range batch {
+		for j, ne := range a.Events {
+			pos++
+			e := eventstore.Event{
+				ID: ne.ID, StreamID: a.StreamID, StreamType: a.StreamType,
+				Version: versions[i] + int64(j) + 1, Position: pos, Type: ne.Type, Time: now,
+				Actor: meta.Actor, CorrelationID: meta.CorrelationID, CausationID: meta.CausationID,
+				Payload: ne.Payload, Subject: ne.Subject, Personal: ne.Personal,
+			}
+			if e.ID == "" {
+				e.ID = meridian.NewID()
+			}
+			if len(e.Payload) == 0 {
+				e.Payload = json.RawMessage(`{}`)
+			}
+			if len(ne.Personal) > 0 {
+				sealed, err := db.keys.seal(ctx, tx, ne.Subject, a.StreamID, ne.Personal)
+				if err != nil {
+					return nil, err
+				}
+				e.Sealed = sealed
+			}
+			out = append(out, e)
+		}
+	}
+	if err := db.insertEvents(ctx, tx, out, batch); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -59,6 +59,8 @@ type DB struct {
 	// relay in the same process publishes without waiting for its poll.
 	appendedMu sync.Mutex
 	appended   chan struct{}
+
+	commits *groupCommit
 }
 
 // Open opens (creating if needed) the database and applies migrations.
@@ -67,6 +69,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, meridian.Errorf(meridian.EInvalid, "master key must be 32 bytes, got %d", len(cfg.MasterKey))
 	}
 	db := &DB{rebound: map[string]string{}, appended: make(chan struct{})}
+	db.commits = newGroupCommit(db)
 	var err error
 	switch {
 	case cfg.DatabaseURL == "":
@@ -148,6 +151,7 @@ func (db *DB) Dialect() string { return db.dialect }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.commits.close()
 	var errs []error
 	if db.w != nil {
 		errs = append(errs, db.w.Close())
