@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/eventstore"
@@ -128,39 +129,63 @@ func (Projection) writeJobDetails(ctx context.Context, tx *store.Tx, e eventstor
 	if d.TimeZone != nil {
 		tz = jsonText(d.TimeZone)
 	}
+	// An empty validThrough keeps the stored one (a published job's expiry
+	// is only moved by its publish, renew and update-with-date events).
+	vt := meridian.FormatTime(d.ValidThrough)
 	if _, err := tx.Exec(ctx, `UPDATE jobs SET title = ?, description_md = ?, description_html = ?, seniority = ?, employment_type = ?,
 		salary_min = ?, salary_max = ?, salary_currency = ?, salary_period = ?, skills = ?, eligibility = ?, timezone = ?, apply_url = ?, source = ?,
-		updated_at = ?, version = ? WHERE id = ?`,
+		valid_through = CASE WHEN ? = '' THEN valid_through ELSE ? END, updated_at = ?, version = ? WHERE id = ?`,
 		d.Title, d.Description, markdown.Render(d.Description), d.Seniority, d.EmploymentType, smin, smax, cur, period,
-		jsonText(d.Skills), jsonText(d.Eligibility), tz, d.ApplyURL, d.Source, ts(e), e.Version, e.StreamID); err != nil {
+		jsonText(d.Skills), jsonText(d.Eligibility), tz, d.ApplyURL, d.Source, vt, vt, ts(e), e.Version, e.StreamID); err != nil {
 		return err
-	}
-	if !d.ValidThrough.IsZero() {
-		if _, err := tx.Exec(ctx, `UPDATE jobs SET valid_through = ? WHERE id = ?`, meridian.FormatTime(d.ValidThrough), e.StreamID); err != nil {
-			return err
-		}
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM job_skills WHERE job_id = ?`, e.StreamID); err != nil {
 		return err
 	}
-	for _, s := range d.Skills {
-		req := 0
-		if s.Required {
-			req = 1
+	if len(d.Skills) > 0 {
+		args := make([]any, 0, 4*len(d.Skills))
+		for _, s := range d.Skills {
+			req := 0
+			if s.Required {
+				req = 1
+			}
+			args = append(args, e.StreamID, s.Skill, req, s.Level)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO job_skills (job_id, skill, required, level) VALUES (?, ?, ?, ?)`, e.StreamID, s.Skill, req, s.Level); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO job_skills (job_id, skill, required, level) VALUES `+rows(len(d.Skills), 4), args...); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM job_places WHERE job_id = ?`, e.StreamID); err != nil {
 		return err
 	}
-	for _, code := range d.Eligibility.Places() {
-		if _, err := tx.Exec(ctx, `INSERT INTO job_places (job_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING`, e.StreamID, code); err != nil {
+	if places := dedupe(d.Eligibility.Places()); len(places) > 0 {
+		args := make([]any, 0, 2*len(places))
+		for _, code := range places {
+			args = append(args, e.StreamID, code)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO job_places (job_id, code) VALUES `+rows(len(places), 2), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rows returns n parenthesized groups of cols placeholders for a multi-row INSERT.
+func rows(n, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+func dedupe(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := in[:0:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (p Projection) job(ctx context.Context, tx *store.Tx, e eventstore.Event) error {
