@@ -115,10 +115,37 @@ func (a *App) settle(ctx context.Context, pos int64) {
 
 // ---- authorization helpers ----
 
+// Scopes an organization can grant its API keys and OAuth2 clients.
+const (
+	ScopeJobsRead          = "jobs:read"
+	ScopeJobsWrite         = "jobs:write"
+	ScopeApplicationsRead  = "applications:read"
+	ScopeApplicationsWrite = "applications:write"
+	ScopeOrgRead           = "org:read"
+)
+
+// Scopes lists every scope.
+var Scopes = []string{ScopeJobsRead, ScopeJobsWrite, ScopeApplicationsRead, ScopeApplicationsWrite, ScopeOrgRead}
+
+// requireUser admits any authenticated principal; organization commands
+// then check roles (people) or scopes (machines).
 func requireUser(ctx context.Context) (meridian.Principal, error) {
 	p := meridian.PrincipalFrom(ctx)
 	if !p.Authenticated() {
 		return p, meridian.Errorf(meridian.EUnauthorized, "sign in to do this")
+	}
+	return p, nil
+}
+
+// requirePerson admits people (and Meridian itself), not API keys: only a
+// person owns a profile, applies, or creates an organization.
+func requirePerson(ctx context.Context) (meridian.Principal, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return p, err
+	}
+	if p.Kind == meridian.PrincipalService {
+		return p, meridian.Errorf(meridian.EForbidden, "API keys and OAuth2 clients cannot do this; a person must")
 	}
 	return p, nil
 }
@@ -154,11 +181,21 @@ func (a *App) loadOrg(ctx context.Context, orgID string) (*domain.Org, error) {
 	return org, nil
 }
 
-// requireOrgRole checks on the write model that the principal has at least
-// role in org. Non-members get not_found, so that tenants cannot probe each
-// other's objects.
-func requireOrgRole(p meridian.Principal, org *domain.Org, role string) error {
+// requireOrgRole checks on the write model that a person has at least role
+// in org, or that a service principal of that organization holds scope ("":
+// no machine may). Outsiders get not_found, so that tenants cannot probe
+// each other's objects.
+func requireOrgRole(p meridian.Principal, org *domain.Org, role, scope string) error {
 	if p.PlatformAdmin {
+		return nil
+	}
+	if p.Kind == meridian.PrincipalService {
+		if p.OrgID != org.ID() {
+			return meridian.Errorf(meridian.ENotFound, "organization %s not found", org.ID())
+		}
+		if scope == "" || !p.HasScope(scope) {
+			return meridian.Errorf(meridian.EForbidden, "this credential lacks the scope for this (%s)", orDash(scope))
+		}
 		return nil
 	}
 	have := org.Role(p.ID)
@@ -172,13 +209,27 @@ func requireOrgRole(p meridian.Principal, org *domain.Org, role string) error {
 }
 
 // memberRole returns the principal's role in org from the read model
-// (queries only; "" when not a member).
-func (a *App) memberRole(ctx context.Context, p meridian.Principal, orgID string) (string, error) {
+// (queries only; "" when not a member). A service principal of the
+// organization reads as a viewer when it holds scope.
+func (a *App) memberRole(ctx context.Context, p meridian.Principal, orgID, scope string) (string, error) {
 	if !p.Authenticated() {
 		return "", nil
 	}
 	if p.PlatformAdmin {
 		return domain.RoleOwner, nil
 	}
+	if p.Kind == meridian.PrincipalService {
+		if p.OrgID == orgID && p.HasScope(scope) {
+			return domain.RoleViewer, nil
+		}
+		return "", nil
+	}
 	return a.Q.Role(ctx, orgID, p.ID)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "people only"
+	}
+	return s
 }

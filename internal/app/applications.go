@@ -11,7 +11,7 @@ import (
 // Apply submits an application from a profile (owned by the principal) to
 // a published job. A second application for the same pair is a conflict.
 func (a *App) Apply(ctx context.Context, jobID, profileID, coverLetter string) (Result, error) {
-	p, err := requireUser(ctx)
+	p, err := requirePerson(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -76,7 +76,7 @@ func (a *App) requireApplicationOrgRole(ctx context.Context, p meridian.Principa
 	if err != nil {
 		return err
 	}
-	if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
+	if err := requireOrgRole(p, org, domain.RoleRecruiter, ScopeApplicationsWrite); err != nil {
 		if meridian.ErrorCode(err) == meridian.ENotFound {
 			return meridian.Errorf(meridian.ENotFound, "application %s not found", app.ID())
 		}
@@ -113,10 +113,10 @@ func (a *App) applicationAccess(ctx context.Context, app readmodel.Application) 
 	if p.PlatformAdmin {
 		return true, true, nil
 	}
-	if app.CandidateID == p.ID {
+	if app.CandidateID == p.ID && p.Kind != meridian.PrincipalService {
 		candidate = true
 	}
-	role, err := a.Q.Role(ctx, app.OrgID, p.ID)
+	role, err := a.memberRole(ctx, p, app.OrgID, ScopeApplicationsRead)
 	return candidate, role != "", err
 }
 
@@ -152,8 +152,11 @@ func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (
 	}
 	switch {
 	case p.PlatformAdmin:
-	case f.OrgID != "":
-		role, err := a.Q.Role(ctx, f.OrgID, p.ID)
+	case f.OrgID != "" || p.Kind == meridian.PrincipalService:
+		if f.OrgID == "" {
+			f.OrgID = p.OrgID
+		}
+		role, err := a.memberRole(ctx, p, f.OrgID, ScopeApplicationsRead)
 		if err != nil {
 			return readmodel.Page[readmodel.Application]{}, err
 		}

@@ -19,7 +19,7 @@ func (a *App) DraftJob(ctx context.Context, orgID string, d domain.JobDetails) (
 	if err != nil {
 		return Result{}, err
 	}
-	if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
+	if err := requireOrgRole(p, org, domain.RoleRecruiter, ScopeJobsWrite); err != nil {
 		return Result{}, err
 	}
 	job := domain.NewJob()
@@ -38,7 +38,7 @@ func (a *App) jobCommand(ctx context.Context, id string, expected int64, fn func
 		if err != nil {
 			return err
 		}
-		if err := requireOrgRole(p, org, domain.RoleRecruiter); err != nil {
+		if err := requireOrgRole(p, org, domain.RoleRecruiter, ScopeJobsWrite); err != nil {
 			return meridian.Errorf(meridian.ENotFound, "job %s not found", id)
 		}
 		return fn(job)
@@ -95,7 +95,7 @@ func (a *App) canSeeJob(ctx context.Context, j *readmodel.Job) (bool, error) {
 	if j.Status == domain.StatusPublished {
 		return true, nil
 	}
-	role, err := a.memberRole(ctx, meridian.PrincipalFrom(ctx), j.OrgID)
+	role, err := a.memberRole(ctx, meridian.PrincipalFrom(ctx), j.OrgID, ScopeJobsRead)
 	return role != "", err
 }
 
@@ -123,7 +123,7 @@ func (a *App) Jobs(ctx context.Context, f readmodel.JobFilter) (readmodel.Page[r
 		role := ""
 		if f.OrgID != "" {
 			var err error
-			if role, err = a.memberRole(ctx, meridian.PrincipalFrom(ctx), f.OrgID); err != nil {
+			if role, err = a.memberRole(ctx, meridian.PrincipalFrom(ctx), f.OrgID, ScopeJobsRead); err != nil {
 				return readmodel.Page[readmodel.Job]{}, err
 			}
 		}

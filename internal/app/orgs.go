@@ -11,7 +11,7 @@ import (
 // CreateOrg creates an organization owned by the principal (or, for a
 // platform admin, by OwnerID when given).
 func (a *App) CreateOrg(ctx context.Context, d domain.OrgDetails, ownerID string) (Result, error) {
-	p, err := requireUser(ctx)
+	p, err := requirePerson(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -31,7 +31,7 @@ func (a *App) UpdateOrg(ctx context.Context, id string, expected int64, d domain
 	}
 	org := domain.NewOrg()
 	return a.execute(ctx, org, id, expected, true, func() error {
-		if err := requireOrgRole(p, org, domain.RoleAdmin); err != nil {
+		if err := requireOrgRole(p, org, domain.RoleAdmin, ""); err != nil {
 			return err
 		}
 		return org.Update(d)
@@ -51,7 +51,7 @@ func (a *App) AddMember(ctx context.Context, orgID string, expected int64, userI
 		if role == domain.RoleOwner {
 			need = domain.RoleOwner
 		}
-		if err := requireOrgRole(p, org, need); err != nil {
+		if err := requireOrgRole(p, org, need, ""); err != nil {
 			return err
 		}
 		return org.AddMember(userID, role)
@@ -70,7 +70,7 @@ func (a *App) ChangeMemberRole(ctx context.Context, orgID string, expected int64
 		if role == domain.RoleOwner || org.Role(userID) == domain.RoleOwner {
 			need = domain.RoleOwner
 		}
-		if err := requireOrgRole(p, org, need); err != nil {
+		if err := requireOrgRole(p, org, need, ""); err != nil {
 			return err
 		}
 		return org.ChangeRole(userID, role)
@@ -91,10 +91,10 @@ func (a *App) RemoveMember(ctx context.Context, orgID string, expected int64, us
 			if org.Role(userID) == domain.RoleOwner {
 				need = domain.RoleOwner
 			}
-			if err := requireOrgRole(p, org, need); err != nil {
+			if err := requireOrgRole(p, org, need, ""); err != nil {
 				return err
 			}
-		} else if org.Role(p.ID) == "" {
+		} else if p.Kind == meridian.PrincipalService || org.Role(p.ID) == "" {
 			return meridian.Errorf(meridian.ENotFound, "organization %s not found", orgID)
 		}
 		return org.RemoveMember(userID)
@@ -114,7 +114,7 @@ func (a *App) Orgs(ctx context.Context, cursor string, limit int) (readmodel.Pag
 // Members lists an organization's members (members only).
 func (a *App) Members(ctx context.Context, orgID string) ([]readmodel.Member, error) {
 	p := meridian.PrincipalFrom(ctx)
-	role, err := a.memberRole(ctx, p, orgID)
+	role, err := a.memberRole(ctx, p, orgID, ScopeOrgRead)
 	if err != nil {
 		return nil, err
 	}

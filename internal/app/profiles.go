@@ -11,7 +11,7 @@ import (
 // CreateProfile creates a developer profile owned by the principal (a
 // platform admin or system principal may create one for OwnerID).
 func (a *App) CreateProfile(ctx context.Context, ownerID, visibility string, d domain.ProfileDetails) (Result, error) {
-	p, err := requireUser(ctx)
+	p, err := requirePerson(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -23,7 +23,7 @@ func (a *App) CreateProfile(ctx context.Context, ownerID, visibility string, d d
 }
 
 func (a *App) profileCommand(ctx context.Context, id string, expected int64, fn func(*domain.Profile) error) (Result, error) {
-	p, err := requireUser(ctx)
+	p, err := requirePerson(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -54,18 +54,26 @@ func (a *App) canSeeProfile(ctx context.Context, prof readmodel.Profile) (bool, 
 	if prof.Erased {
 		return false, nil
 	}
-	if p.PlatformAdmin || (p.Authenticated() && prof.OwnerID == p.ID) || prof.Visibility == "public" {
+	if p.PlatformAdmin || (p.Kind == meridian.PrincipalUser && prof.OwnerID == p.ID) || prof.Visibility == "public" {
 		return true, nil
 	}
 	if !p.Authenticated() {
 		return false, nil
 	}
-	orgs, err := a.Q.OrgsOf(ctx, p.ID)
-	if err != nil {
-		return false, err
-	}
-	if prof.Visibility == "employers" && len(orgs) > 0 {
-		return true, nil
+	var orgs []string
+	if p.Kind == meridian.PrincipalService {
+		// A machine sees applicants' profiles only, and only with the scope.
+		if p.HasScope(ScopeApplicationsRead) {
+			orgs = []string{p.OrgID}
+		}
+	} else {
+		var err error
+		if orgs, err = a.Q.OrgsOf(ctx, p.ID); err != nil {
+			return false, err
+		}
+		if prof.Visibility == "employers" && len(orgs) > 0 {
+			return true, nil
+		}
 	}
 	for _, org := range orgs {
 		ok, err := a.Q.HasApplicationFrom(ctx, org, prof.ID)
@@ -97,7 +105,7 @@ func (a *App) Profiles(ctx context.Context, mine bool, cursor string, limit int)
 	p := meridian.PrincipalFrom(ctx)
 	f := readmodel.ProfileFilter{Cursor: cursor, Limit: limit}
 	if mine {
-		if !p.Authenticated() {
+		if !p.Authenticated() || p.Kind == meridian.PrincipalService {
 			return readmodel.Page[readmodel.Profile]{}, meridian.Errorf(meridian.EUnauthorized, "sign in to list your profiles")
 		}
 		f.OwnerID = p.ID
