@@ -155,7 +155,7 @@ func waitCaughtUp(t *testing.T, url, orgID string, want int) {
 // writes and proves that no acknowledged write is lost or duplicated.
 func TestKillServerMidWrites(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"--data-dir", dir, "--no-demo", "--dev-auth"}
+	args := []string{"--data-dir", dir, "--no-demo", "--dev-auth", "--rate-limit-ip", "0"} // a write storm, not a rate-limit test
 	p := startServe(t, nil, args...)
 	org := mustCall(t, 201, "POST", p.URL+"/api/v1/orgs", "alice", map[string]any{"name": "Durable Inc"})
 	w := &writer{url: p.URL, orgID: idOf(org)}
@@ -187,7 +187,7 @@ func TestBrokerKilledWhileWriting(t *testing.T) {
 	ns := startNATS(t)
 	dir := t.TempDir()
 	env := []string{"MERIDIAN_NATS_URL=" + ns.URL()}
-	p := startServe(t, env, "--data-dir", dir, "--no-demo", "--dev-auth")
+	p := startServe(t, env, "--data-dir", dir, "--no-demo", "--dev-auth", "--rate-limit-ip", "0")
 	org := mustCall(t, 201, "POST", p.URL+"/api/v1/orgs", "alice", map[string]any{"name": "Outage Inc"})
 	w := &writer{url: p.URL, orgID: idOf(org)}
 	ctx, cancel := context.WithCancel(context.Background())

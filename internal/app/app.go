@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/eventstore"
 	"github.com/meridianhq/meridian/internal/meridian"
@@ -35,6 +36,10 @@ type App struct {
 	Waiter Waiter // nil: do not wait for read models
 	Clock  meridian.Clock
 	Log    *slog.Logger
+	// Keys and Audit are the organization credentials and the security
+	// audit log (nil in tools that do not need them).
+	Keys  *auth.APIKeys
+	Audit *auth.Audit
 	// SettleTimeout bounds how long a command waits for its read-model
 	// update (default 2s); the write is durable either way.
 	SettleTimeout time.Duration
@@ -42,7 +47,8 @@ type App struct {
 
 // New returns an App.
 func New(db *store.DB, waiter Waiter, log *slog.Logger) *App {
-	return &App{DB: db, Q: readmodel.NewQueries(db), Waiter: waiter, Clock: meridian.SystemClock, Log: log}
+	return &App{DB: db, Q: readmodel.NewQueries(db), Waiter: waiter, Clock: meridian.SystemClock, Log: log,
+		Keys: auth.NewAPIKeys(db, Scopes), Audit: auth.NewAudit(db)}
 }
 
 // Result is what a command returns: the aggregate id, its new version and

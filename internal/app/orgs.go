@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/readmodel"
@@ -46,7 +47,8 @@ func (a *App) AddMember(ctx context.Context, orgID string, expected int64, userI
 		return Result{}, err
 	}
 	org := domain.NewOrg()
-	return a.execute(ctx, org, orgID, expected, true, func() error {
+	var entry auth.AuditEntry
+	res, err := a.execute(ctx, org, orgID, expected, true, func() error {
 		need := domain.RoleAdmin
 		if role == domain.RoleOwner {
 			need = domain.RoleOwner
@@ -54,8 +56,14 @@ func (a *App) AddMember(ctx context.Context, orgID string, expected int64, userI
 		if err := requireOrgRole(p, org, need, ""); err != nil {
 			return err
 		}
-		return org.AddMember(userID, role)
+		if err := org.AddMember(userID, role); err != nil {
+			return err
+		}
+		entry = auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditMemberAdded, Target: userID, Detail: role}
+		return nil
 	})
+	a.auditChange(ctx, res, err, entry)
+	return res, err
 }
 
 // ChangeMemberRole changes a member's role (admin or owner; owner for owner changes).
@@ -65,7 +73,8 @@ func (a *App) ChangeMemberRole(ctx context.Context, orgID string, expected int64
 		return Result{}, err
 	}
 	org := domain.NewOrg()
-	return a.execute(ctx, org, orgID, expected, true, func() error {
+	var entry auth.AuditEntry
+	res, err := a.execute(ctx, org, orgID, expected, true, func() error {
 		need := domain.RoleAdmin
 		if role == domain.RoleOwner || org.Role(userID) == domain.RoleOwner {
 			need = domain.RoleOwner
@@ -73,8 +82,15 @@ func (a *App) ChangeMemberRole(ctx context.Context, orgID string, expected int64
 		if err := requireOrgRole(p, org, need, ""); err != nil {
 			return err
 		}
-		return org.ChangeRole(userID, role)
+		before := org.Role(userID)
+		if err := org.ChangeRole(userID, role); err != nil {
+			return err
+		}
+		entry = auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditRoleChanged, Target: userID, Detail: before + " → " + role}
+		return nil
 	})
+	a.auditChange(ctx, res, err, entry)
+	return res, err
 }
 
 // RemoveMember removes a member (admin or owner; owner to remove an owner;
@@ -85,7 +101,8 @@ func (a *App) RemoveMember(ctx context.Context, orgID string, expected int64, us
 		return Result{}, err
 	}
 	org := domain.NewOrg()
-	return a.execute(ctx, org, orgID, expected, true, func() error {
+	var entry auth.AuditEntry
+	res, err := a.execute(ctx, org, orgID, expected, true, func() error {
 		if userID != p.ID {
 			need := domain.RoleAdmin
 			if org.Role(userID) == domain.RoleOwner {
@@ -97,8 +114,14 @@ func (a *App) RemoveMember(ctx context.Context, orgID string, expected int64, us
 		} else if p.Kind == meridian.PrincipalService || org.Role(p.ID) == "" {
 			return meridian.Errorf(meridian.ENotFound, "organization %s not found", orgID)
 		}
-		return org.RemoveMember(userID)
+		if err := org.RemoveMember(userID); err != nil {
+			return err
+		}
+		entry = auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditMemberRemoved, Target: userID}
+		return nil
 	})
+	a.auditChange(ctx, res, err, entry)
+	return res, err
 }
 
 // Org returns an organization's public view.

@@ -7,6 +7,7 @@ package config
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,18 +25,22 @@ import (
 
 // Config is the effective configuration.
 type Config struct {
-	Addr         string `yaml:"addr" env:"MERIDIAN_ADDR" usage:"address to listen on" default:"127.0.0.1:8080"`
-	DataDir      string `yaml:"data_dir" env:"MERIDIAN_DATA_DIR" usage:"directory for the embedded database, broker and keys" default:"data"`
-	DatabaseURL  string `yaml:"database_url" env:"MERIDIAN_DATABASE_URL" usage:"PostgreSQL URL (postgres://...); empty: embedded SQLite" secret:"true"`
-	NATSURL      string `yaml:"nats_url" env:"MERIDIAN_NATS_URL" usage:"NATS JetStream URL (nats://...); empty: embedded server" secret:"true"`
-	NATSReplicas int    `yaml:"nats_replicas" env:"MERIDIAN_NATS_REPLICAS" usage:"replicas of the events stream on an external cluster" default:"1"`
-	RedisURL     string `yaml:"redis_url" env:"MERIDIAN_REDIS_URL" usage:"Redis URL (redis://...); empty: in-memory cache" secret:"true"`
-	MasterKey    string `yaml:"master_key" env:"MERIDIAN_MASTER_KEY" usage:"base64 32-byte key wrapping per-person data keys (required with a database URL; embedded mode keeps one in the data dir)" secret:"true"`
-	SQLiteSync   string `yaml:"sqlite_sync" env:"MERIDIAN_SQLITE_SYNC" usage:"SQLite synchronous mode: full or normal" default:"full"`
-	DevAuth      bool   `yaml:"dev_auth" env:"MERIDIAN_DEV_AUTH" usage:"act as a development user (X-Dev-User header); embedded mode only"`
-	NoDemo       bool   `yaml:"no_demo" env:"MERIDIAN_NO_DEMO" usage:"do not load the demo data on first start"`
-	LogLevel     string `yaml:"log_level" env:"MERIDIAN_LOG_LEVEL" usage:"debug, info, warn or error" default:"info"`
-	LogFormat    string `yaml:"log_format" env:"MERIDIAN_LOG_FORMAT" usage:"text or json" default:"text"`
+	Addr               string `yaml:"addr" env:"MERIDIAN_ADDR" usage:"address to listen on" default:"127.0.0.1:8080"`
+	DataDir            string `yaml:"data_dir" env:"MERIDIAN_DATA_DIR" usage:"directory for the embedded database, broker and keys" default:"data"`
+	DatabaseURL        string `yaml:"database_url" env:"MERIDIAN_DATABASE_URL" usage:"PostgreSQL URL (postgres://...); empty: embedded SQLite" secret:"true"`
+	NATSURL            string `yaml:"nats_url" env:"MERIDIAN_NATS_URL" usage:"NATS JetStream URL (nats://...); empty: embedded server" secret:"true"`
+	NATSReplicas       int    `yaml:"nats_replicas" env:"MERIDIAN_NATS_REPLICAS" usage:"replicas of the events stream on an external cluster" default:"1"`
+	RedisURL           string `yaml:"redis_url" env:"MERIDIAN_REDIS_URL" usage:"Redis URL (redis://...); empty: in-memory cache" secret:"true"`
+	MasterKey          string `yaml:"master_key" env:"MERIDIAN_MASTER_KEY" usage:"base64 32-byte key wrapping per-person data keys (required with a database URL; embedded mode keeps one in the data dir)" secret:"true"`
+	PublicURL          string `yaml:"public_url" env:"MERIDIAN_PUBLIC_URL" usage:"the URL users reach Meridian at (token issuer, sign-in redirects); default http://<addr>"`
+	OIDCProviders      string `yaml:"oidc_providers" env:"MERIDIAN_OIDC_PROVIDERS" usage:"JSON list of sign-in providers: [{name, kind: oidc|oauth2, issuer, clientId, clientSecret, scopes, ...}]" secret:"true"`
+	SQLiteSync         string `yaml:"sqlite_sync" env:"MERIDIAN_SQLITE_SYNC" usage:"SQLite synchronous mode: full or normal" default:"full"`
+	RateLimitIP        int    `yaml:"rate_limit_ip" env:"MERIDIAN_RATE_LIMIT_IP" usage:"requests per second per client address (bursts of 6x); 0 turns the limits off" default:"50"`
+	RateLimitPrincipal int    `yaml:"rate_limit_principal" env:"MERIDIAN_RATE_LIMIT_PRINCIPAL" usage:"requests per second per signed-in user or API key (bursts of 10x)" default:"20"`
+	DevAuth            bool   `yaml:"dev_auth" env:"MERIDIAN_DEV_AUTH" usage:"act as a development user (X-Dev-User header); embedded mode only"`
+	NoDemo             bool   `yaml:"no_demo" env:"MERIDIAN_NO_DEMO" usage:"do not load the demo data on first start"`
+	LogLevel           string `yaml:"log_level" env:"MERIDIAN_LOG_LEVEL" usage:"debug, info, warn or error" default:"info"`
+	LogFormat          string `yaml:"log_format" env:"MERIDIAN_LOG_FORMAT" usage:"text or json" default:"text"`
 }
 
 // Embedded reports whether Meridian runs on its embedded database.
@@ -75,6 +80,17 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, "log_format must be text or json")
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		problems = append(problems, "public_url must be an http(s) URL")
+	}
+	if c.OIDCProviders != "" {
+		if _, err := c.Providers(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if c.RateLimitIP < 0 || c.RateLimitPrincipal < 0 {
+		problems = append(problems, "rate limits must not be negative")
 	}
 	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
 		problems = append(problems, "nats_replicas must be 1 to 5")
@@ -251,4 +267,48 @@ func redact(v string) string {
 		return v[:i+3] + rest
 	}
 	return "REDACTED"
+}
+
+// Provider is one configured sign-in provider.
+type Provider struct {
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"` // oidc (default) or oauth2
+	Issuer       string   `json:"issuer"`
+	ClientID     string   `json:"clientId"`
+	ClientSecret string   `json:"clientSecret"`
+	Scopes       []string `json:"scopes,omitempty"`
+	// For oauth2 (GitHub-style) providers, which have no discovery document.
+	AuthURL     string `json:"authUrl,omitempty"`
+	TokenURL    string `json:"tokenUrl,omitempty"`
+	UserInfoURL string `json:"userInfoUrl,omitempty"`
+	UserIDField string `json:"userIdField,omitempty"`
+	EmailField  string `json:"emailField,omitempty"`
+	NameField   string `json:"nameField,omitempty"`
+}
+
+// Providers parses OIDCProviders.
+func (c *Config) Providers() ([]Provider, error) {
+	if strings.TrimSpace(c.OIDCProviders) == "" {
+		return nil, nil
+	}
+	var ps []Provider
+	dec := json.NewDecoder(strings.NewReader(c.OIDCProviders))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ps); err != nil {
+		return nil, fmt.Errorf("oidc_providers is not a JSON list of providers: %v", err)
+	}
+	for i, p := range ps {
+		if p.Name == "" || p.ClientID == "" {
+			return nil, fmt.Errorf("oidc_providers[%d] needs a name and a clientId", i)
+		}
+	}
+	return ps, nil
+}
+
+// BaseURL is PublicURL, or http://<addr> when it is not set.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.Addr
 }

@@ -67,3 +67,16 @@ func PrincipalFrom(ctx context.Context) Principal {
 	}
 	return Anonymous
 }
+
+type clientIPKey struct{}
+
+// WithClientIP records the client's address for audit entries.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientIPFrom returns the client's address ("" outside requests).
+func ClientIPFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientIPKey{}).(string)
+	return s
+}

@@ -20,12 +20,16 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/auth"
+	"github.com/meridianhq/meridian/internal/auth/oidc"
+	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/broker"
 	"github.com/meridianhq/meridian/internal/config"
 	"github.com/meridianhq/meridian/internal/demo"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/outbox"
 	"github.com/meridianhq/meridian/internal/projection"
+	"github.com/meridianhq/meridian/internal/ratelimit"
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/rest"
@@ -51,6 +55,7 @@ type Node struct {
 	stop  context.CancelFunc
 	deps  *Deps
 	App   *app.App
+	Auth  *auth.Service
 	Relay *outbox.Relay
 	// Projector keeps the SQL read models current.
 	Projector *projection.Runner
@@ -182,6 +187,17 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	n.Relay = &outbox.Relay{DB: deps.DB, Publisher: deps.Broker, Log: log}
 	n.Relay.Metrics(reg)
 	n.App = app.New(deps.DB, n.Projector, log)
+	n.Auth, err = deps.Identity(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(0)
+	if cfg.RateLimitIP == 0 || cfg.RateLimitPrincipal == 0 {
+		limiter = nil
+		log.Warn("rate limits are off")
+	} else if deps.Redis != nil {
+		limiter = ratelimit.NewRedis(deps.Redis, "meridian:ratelimit:", ratelimit.WithLogger(log))
+	}
 	head, err := deps.DB.Head(ctx)
 	if err != nil {
 		return fail(err)
@@ -190,7 +206,9 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
-	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version})
+	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
+		Auth: n.Auth, Authenticator: &auth.Authenticator{Tokens: n.Auth.Tokens, Keys: n.Auth.Keys},
+		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	if o.Stdout != nil {
 		mode := "embedded (SQLite, NATS and cache in " + cfg.DataDir + ")"
@@ -215,7 +233,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return n.Projector.Run(gctx) })
 	grp.Go(func() error { return n.Relay.Run(gctx) })
 	grp.Go(func() error { return runExpiry(gctx, n.App) })
-	grp.Go(func() error { return purgeIdempotency(gctx, deps) })
+	grp.Go(func() error { return purge(gctx, deps, n.Auth) })
 	grp.Go(func() error {
 		if err := srv.Serve(n.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -284,8 +302,9 @@ func runExpiry(ctx context.Context, a *app.App) error {
 	}
 }
 
-// purgeIdempotency deletes expired Idempotency-Key records hourly.
-func purgeIdempotency(ctx context.Context, d *Deps) error {
+// purge deletes expired Idempotency-Key records, tokens, sign-in
+// throttles and sign-in states hourly.
+func purge(ctx context.Context, d *Deps, a *auth.Service) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -293,9 +312,56 @@ func purgeIdempotency(ctx context.Context, d *Deps) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if _, err := d.DB.PurgeIdempotencyKeys(ctx, time.Now()); err != nil && ctx.Err() == nil {
-				d.Log.Warn("purge idempotency keys", "err", err)
+			now := time.Now()
+			errs := []error{}
+			if _, err := d.DB.PurgeIdempotencyKeys(ctx, now); err != nil {
+				errs = append(errs, err)
+			}
+			errs = append(errs, a.Tokens.Purge(ctx, now))
+			if _, err := a.Throttle.Purge(ctx); err != nil {
+				errs = append(errs, err)
+			}
+			if a.OIDC != nil {
+				if _, err := a.OIDC.Purge(ctx, now); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			if err := errors.Join(errs...); err != nil && ctx.Err() == nil {
+				d.Log.Warn("purge expired records", "err", err)
 			}
 		}
 	}
+}
+
+// Identity assembles the sign-in service: JWT signing (creating the first
+// key on first start), API keys, the audit log and the configured providers.
+func (d *Deps) Identity(ctx context.Context) (*auth.Service, error) {
+	tokens := token.New(d.DB, token.Config{Issuer: d.Config.BaseURL(), Audience: "meridian-api", Logger: d.Log})
+	if err := tokens.EnsureSigningKey(ctx); err != nil {
+		return nil, err
+	}
+	s := auth.NewService(d.DB, tokens, app.Scopes, d.Log)
+	providers, err := d.Config.Providers()
+	if err != nil {
+		return nil, err
+	}
+	if len(providers) > 0 {
+		var pcs []oidc.ProviderConfig
+		for _, p := range providers {
+			kind := p.Kind
+			if kind == "" {
+				kind = oidc.KindOIDC
+			}
+			pcs = append(pcs, oidc.ProviderConfig{
+				Name: p.Name, Kind: kind, Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, Scopes: p.Scopes,
+				RedirectURL: d.Config.BaseURL() + "/auth/oidc/" + p.Name + "/callback",
+				AuthURL:     p.AuthURL, TokenURL: p.TokenURL, UserInfoURL: p.UserInfoURL,
+				UserIDField: p.UserIDField, EmailField: p.EmailField, NameField: p.NameField,
+			})
+		}
+		if s.OIDC, err = oidc.New(ctx, d.DB, pcs, oidc.WithLogger(d.Log)); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }

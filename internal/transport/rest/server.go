@@ -25,8 +25,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/eventstore"
 	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/ratelimit"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
@@ -37,11 +39,22 @@ type Pinger interface {
 
 // Config configures the REST server.
 type Config struct {
-	App      *app.App
-	DB       *store.DB
-	Broker   Pinger
-	Log      *slog.Logger
-	Registry *prometheus.Registry
+	App *app.App
+	DB  *store.DB
+	// Auth runs sign-in; Authenticator reads credentials. Both nil: only
+	// the development principal (DevAuth) or anonymous access.
+	Auth          *auth.Service
+	Authenticator *auth.Authenticator
+	// Limiter enforces the rate limits (nil: none, e.g. in unit tests):
+	// PerIP requests per second per client address (bursts of 6x) and
+	// PerPrincipal per user or credential (bursts of 10x; API keys get
+	// 2.5 times that).
+	Limiter      ratelimit.Limiter
+	PerIP        float64
+	PerPrincipal float64
+	Broker       Pinger
+	Log          *slog.Logger
+	Registry     *prometheus.Registry
 	// DevAuth lets requests act as a development principal (embedded mode
 	// only, until real identity lands): X-Dev-User names the user (default
 	// "dev-user"; "anonymous" acts signed out), X-Dev-Admin: true makes them
@@ -88,6 +101,7 @@ func New(cfg Config) *Server {
 	s.registerJobs()
 	s.registerProfiles()
 	s.registerApplications()
+	s.registerAuth()
 
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -108,7 +122,23 @@ func New(cfg Config) *Server {
 		}
 		writeProblem(w, newProblem(http.StatusNotFound, meridian.ENotFound, "no such endpoint: "+r.Method+" "+r.URL.Path))
 	})
-	s.handler = s.recoverer(s.observe(s.authenticate(s.idempotency(s.mux))))
+	h := s.idempotency(s.mux)
+	if cfg.Limiter != nil {
+		// Per-IP limits come before authentication, so that guessing
+		// credentials is limited too; per-principal and per-key limits after.
+		h = ratelimit.Middleware(cfg.Limiter, []ratelimit.Rule{
+			{Name: "principal", Key: ratelimit.Principal(), Limit: ratelimit.Limit{Rate: cfg.PerPrincipal, Burst: int(cfg.PerPrincipal * 10)}},
+			{Name: "api-key", Key: ratelimit.APIKey(), Limit: ratelimit.Limit{Rate: cfg.PerPrincipal * 2.5, Burst: int(cfg.PerPrincipal * 25)}},
+		})(h)
+		h = s.authenticate(h)
+		h = ratelimit.Middleware(cfg.Limiter, []ratelimit.Rule{
+			{Name: "ip", Key: ratelimit.ClientIP(), Limit: ratelimit.Limit{Rate: cfg.PerIP, Burst: int(cfg.PerIP * 6)}},
+			{Name: "sign-in", Key: signInKey, Limit: ratelimit.Limit{Rate: 0.2, Burst: 10}},
+		})(h)
+	} else {
+		h = s.authenticate(h)
+	}
+	s.handler = s.recoverer(s.observe(securityHeaders(h)))
 	return s
 }
 
@@ -208,7 +238,6 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 		defer cancel()
 		ctx = context.WithValue(ctx, requestIDKey, id)
@@ -253,13 +282,32 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate puts the acting principal in the context. Until the
-// identity work lands, the only way to act is the development principal,
-// enabled with --dev-auth in embedded mode.
+// authenticate puts the acting principal in the context: from the
+// request's credentials (bearer token, API key or session cookie), or, with
+// DevAuth in embedded mode, the development user named in X-Dev-User.
+// Bad credentials are a 401, never a silent downgrade to anonymous.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, requestInfo{secure: cookiesSecure(r), ip: clientIP(r)})
+		ctx = meridian.WithClientIP(ctx, clientIP(r))
+		r = r.WithContext(ctx)
 		p := meridian.Anonymous
-		if s.cfg.DevAuth {
+		hasCredentials := r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != ""
+		if _, err := r.Cookie(auth.AccessCookie); err == nil {
+			hasCredentials = true
+		}
+		switch {
+		case s.cfg.Authenticator != nil && (hasCredentials || !s.cfg.DevAuth):
+			var err error
+			if p, err = s.cfg.Authenticator.Authenticate(r); err != nil {
+				pr := problemFor(err)
+				if pr.Status == http.StatusUnauthorized {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="meridian"`)
+				}
+				writeProblem(w, pr)
+				return
+			}
+		case s.cfg.DevAuth:
 			user := strings.TrimSpace(r.Header.Get("X-Dev-User"))
 			if user == "" {
 				user = "dev-user"
@@ -272,7 +320,41 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				p = meridian.Principal{Kind: meridian.PrincipalUser, ID: user, PlatformAdmin: r.Header.Get("X-Dev-Admin") == "true"}
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(meridian.WithPrincipal(r.Context(), p)))
+		next.ServeHTTP(w, r.WithContext(meridian.WithPrincipal(ctx, p)))
+	})
+}
+
+// signInKey limits sign-in and token endpoints per client address: 10 at
+// once, then one every 5 seconds.
+func signInKey(r *http.Request) (string, bool) {
+	if r.Method != http.MethodPost {
+		return "", false
+	}
+	switch r.URL.Path {
+	case "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh", "/oauth/token":
+		return clientIP(r), true
+	}
+	return "", false
+}
+
+// securityHeaders sets the headers every response carries. API responses
+// are data, never documents: nothing may be framed, scripted or sniffed.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		if r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" || len(r.Cookies()) > 0 {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
