@@ -104,6 +104,9 @@ over the file.`,
 		newConfigCmd(g),
 		newVersionCmd(g),
 		newOpenAPICmd(g),
+		newUsersCmd(g),
+		newOrgsCmd(g),
+		newKeysCmd(g),
 	)
 	return root
 }
