@@ -80,11 +80,15 @@ func (a *App) execute(ctx context.Context, agg domain.Aggregate, id string, expe
 		return Result{}, meridian.Errorf(meridian.ENotFound, "%s %s not found", agg.StreamType(), id)
 	}
 	loaded := agg.Version()
-	if expected >= 0 && expected != loaded {
-		return Result{}, meridian.Errorf(meridian.EConflict, "stale version for %s: expected %d, current %d", id, expected, loaded)
-	}
+	// fn authorizes before it changes anything, and the version is compared
+	// only after it: a caller who may not see the object must get the same
+	// not_found as for a missing one, not learn from a stale If-Match that it
+	// exists.
 	if err := fn(); err != nil {
 		return Result{}, err
+	}
+	if expected >= 0 && expected != loaded {
+		return Result{}, meridian.Errorf(meridian.EConflict, "stale version for %s: expected %d, current %d", id, expected, loaded)
 	}
 	pending := agg.Pending()
 	if len(pending) == 0 {
@@ -225,12 +229,30 @@ func (a *App) memberRole(ctx context.Context, p meridian.Principal, orgID, scope
 		return domain.RoleOwner, nil
 	}
 	if p.Kind == meridian.PrincipalService {
-		if p.OrgID == orgID && p.HasScope(scope) {
+		if p.OrgID == orgID && canRead(p, scope) {
 			return domain.RoleViewer, nil
 		}
 		return "", nil
 	}
 	return a.Q.Role(ctx, orgID, p.ID)
+}
+
+// canRead reports whether a service principal holds a read scope, directly
+// or through its write scope: a credential allowed to change something may
+// read back what it changed.
+func canRead(p meridian.Principal, scope string) bool {
+	return p.HasScope(scope) || p.HasScope(writeScope(scope))
+}
+
+// writeScope is the write scope that implies a read scope.
+func writeScope(read string) string {
+	switch read {
+	case ScopeJobsRead:
+		return ScopeJobsWrite
+	case ScopeApplicationsRead:
+		return ScopeApplicationsWrite
+	}
+	return ""
 }
 
 func orDash(s string) string {

@@ -143,15 +143,26 @@ func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (
 	if err != nil {
 		return readmodel.Page[readmodel.Application]{}, err
 	}
-	if f.JobID != "" && f.OrgID == "" {
-		j, err := a.Q.Job(ctx, f.JobID)
-		if err != nil {
-			return readmodel.Page[readmodel.Application]{}, err
-		}
-		f.OrgID = j.OrgID
-	}
 	switch {
 	case p.PlatformAdmin:
+	case f.OrgID == "" && f.JobID != "" && p.Kind != meridian.PrincipalService:
+		// A job filter alone: the organization's view for its members, the
+		// caller's own applications for everyone else. Whether the job exists
+		// or whose it is is not revealed either way.
+		role := ""
+		if j, err := a.Q.Job(ctx, f.JobID); err == nil {
+			if role, err = a.memberRole(ctx, p, j.OrgID, ScopeApplicationsRead); err != nil {
+				return readmodel.Page[readmodel.Application]{}, err
+			}
+			if role != "" {
+				f.OrgID = j.OrgID
+			}
+		} else if meridian.ErrorCode(err) != meridian.ENotFound {
+			return readmodel.Page[readmodel.Application]{}, err
+		}
+		if role == "" {
+			f.CandidateID = p.ID
+		}
 	case f.OrgID != "" || p.Kind == meridian.PrincipalService:
 		if f.OrgID == "" {
 			f.OrgID = p.OrgID

@@ -39,7 +39,10 @@ func (a *App) jobCommand(ctx context.Context, id string, expected int64, fn func
 			return err
 		}
 		if err := requireOrgRole(p, org, domain.RoleRecruiter, ScopeJobsWrite); err != nil {
-			return meridian.Errorf(meridian.ENotFound, "job %s not found", id)
+			if meridian.ErrorCode(err) == meridian.ENotFound {
+				return meridian.Errorf(meridian.ENotFound, "job %s not found", id)
+			}
+			return err
 		}
 		return fn(job)
 	})

@@ -63,7 +63,7 @@ func (a *App) canSeeProfile(ctx context.Context, prof readmodel.Profile) (bool, 
 	var orgs []string
 	if p.Kind == meridian.PrincipalService {
 		// A machine sees applicants' profiles only, and only with the scope.
-		if p.HasScope(ScopeApplicationsRead) {
+		if canRead(p, ScopeApplicationsRead) {
 			orgs = []string{p.OrgID}
 		}
 	} else {
@@ -105,8 +105,8 @@ func (a *App) Profiles(ctx context.Context, mine bool, cursor string, limit int)
 	p := meridian.PrincipalFrom(ctx)
 	f := readmodel.ProfileFilter{Cursor: cursor, Limit: limit}
 	if mine {
-		if !p.Authenticated() || p.Kind == meridian.PrincipalService {
-			return readmodel.Page[readmodel.Profile]{}, meridian.Errorf(meridian.EUnauthorized, "sign in to list your profiles")
+		if _, err := requirePerson(ctx); err != nil {
+			return readmodel.Page[readmodel.Profile]{}, err
 		}
 		f.OwnerID = p.ID
 	} else if !p.PlatformAdmin {

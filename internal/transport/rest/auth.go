@@ -159,7 +159,7 @@ func (s *Server) registerAuth() {
 	}
 	tags := []string{"Sign-in"}
 	huma.Register(s.api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: "/api/v1/auth/register", Summary: "Create an account with e-mail and password",
-		Description: "Passwords need at least 12 characters and must not be common or contain your name or address.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: 16 << 10},
+		Description: "Passwords need at least 12 characters and must not be common or contain your name or address.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *credentialsIn) (*tokensOut, error) {
 			_, t, err := s.cfg.Auth.Register(ctx, in.Body.Email, in.Body.Password, in.Body.Name, infoFrom(ctx).ip)
 			if err != nil {
@@ -167,7 +167,7 @@ func (s *Server) registerAuth() {
 			}
 			return s.tokensResponse(ctx, t, in.Body.Cookie), nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in with e-mail and password", Tags: tags, MaxBodyBytes: 16 << 10},
+	huma.Register(s.api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in with e-mail and password", Tags: tags, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *credentialsIn) (*tokensOut, error) {
 			t, err := s.cfg.Auth.SignIn(ctx, in.Body.Email, in.Body.Password, infoFrom(ctx).ip)
 			if err != nil {
@@ -176,7 +176,7 @@ func (s *Server) registerAuth() {
 			return s.tokensResponse(ctx, t, in.Body.Cookie), nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Summary: "Rotate a refresh token",
-		Description: "Each refresh token works once; presenting a used one revokes its whole family.", Tags: tags, MaxBodyBytes: 16 << 10},
+		Description: "Each refresh token works once; presenting a used one revokes its whole family.", Tags: tags, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *refreshIn) (*tokensOut, error) {
 			rt, cookie := in.RefreshCookie, in.RefreshCookie != ""
 			if in.Body != nil && in.Body.RefreshToken != "" {
@@ -191,7 +191,7 @@ func (s *Server) registerAuth() {
 			}
 			return s.tokensResponse(ctx, t, cookie), nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "Sign out", Description: "Revokes the access token in use and its refresh-token family.", Tags: tags, DefaultStatus: http.StatusNoContent},
+	huma.Register(s.api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "Sign out", Description: "Revokes the access token in use and its refresh-token family.", Tags: tags, DefaultStatus: http.StatusNoContent, Metadata: access(PolicySession, "")},
 		func(ctx context.Context, in *refreshIn) (*logoutOut, error) {
 			p := meridian.PrincipalFrom(ctx)
 			if p.Kind != meridian.PrincipalUser {
@@ -206,7 +206,7 @@ func (s *Server) registerAuth() {
 			}
 			return &logoutOut{SetCookie: clearCookies(infoFrom(ctx).secure)}, nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/api/v1/auth/me", Summary: "The signed-in user", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/api/v1/auth/me", Summary: "The signed-in user", Tags: tags, Metadata: access(PolicySession, "")},
 		func(ctx context.Context, _ *struct{}) (*meOut, error) {
 			p := meridian.PrincipalFrom(ctx)
 			if p.Kind != meridian.PrincipalUser {
@@ -221,7 +221,7 @@ func (s *Server) registerAuth() {
 
 	ktags := []string{"API keys"}
 	huma.Register(s.api, huma.Operation{OperationID: "createApiKey", Method: http.MethodPost, Path: "/api/v1/orgs/{orgId}/api-keys", Summary: "Create an API key or OAuth2 client",
-		Description: "Admins and owners only. The secret is in this response and never again.", Tags: ktags, DefaultStatus: http.StatusCreated, MaxBodyBytes: 16 << 10},
+		Description: "Admins and owners only. The secret is in this response and never again.", Tags: ktags, DefaultStatus: http.StatusCreated, MaxBodyBytes: 16 << 10, Metadata: access(PolicyOrgSecurity, "")},
 		func(ctx context.Context, in *createKeyIn) (*createdKeyOut, error) {
 			key, secret, err := s.cfg.App.CreateAPIKey(ctx, auth.NewKeyInput{OrgID: in.OrgID, Kind: in.Body.Kind, Name: in.Body.Name, Scopes: in.Body.Scopes, ExpiresAt: in.Body.ExpiresAt})
 			if err != nil {
@@ -231,7 +231,7 @@ func (s *Server) registerAuth() {
 			out.Body.APIKey, out.Body.Secret = key, secret
 			return out, nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "listApiKeys", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/api-keys", Summary: "List API keys and clients", Tags: ktags},
+	huma.Register(s.api, huma.Operation{OperationID: "listApiKeys", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/api-keys", Summary: "List API keys and clients", Tags: ktags, Metadata: access(PolicyOrgSecurity, "")},
 		func(ctx context.Context, in *OrgPath) (*keysOut, error) {
 			keys, err := s.cfg.App.APIKeys(ctx, in.OrgID)
 			if err != nil {
@@ -241,7 +241,7 @@ func (s *Server) registerAuth() {
 			out.Body.Items = keys
 			return out, nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "revokeApiKey", Method: http.MethodDelete, Path: "/api/v1/orgs/{orgId}/api-keys/{keyId}", Summary: "Revoke an API key or client", Tags: ktags},
+	huma.Register(s.api, huma.Operation{OperationID: "revokeApiKey", Method: http.MethodDelete, Path: "/api/v1/orgs/{orgId}/api-keys/{keyId}", Summary: "Revoke an API key or client", Tags: ktags, Metadata: access(PolicyOrgSecurity, "")},
 		func(ctx context.Context, in *keysPath) (*keyOut, error) {
 			key, err := s.cfg.App.RevokeAPIKey(ctx, in.OrgID, in.KeyID)
 			if err != nil {
@@ -249,7 +249,7 @@ func (s *Server) registerAuth() {
 			}
 			return &keyOut{Body: key}, nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "auditLog", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/audit", Summary: "Security events of an organization", Description: "Admins and owners only. Append-only.", Tags: ktags},
+	huma.Register(s.api, huma.Operation{OperationID: "auditLog", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/audit", Summary: "Security events of an organization", Description: "Admins and owners only. Append-only.", Tags: ktags, Metadata: access(PolicyOrgSecurity, "")},
 		func(ctx context.Context, in *auditIn) (*auditOut, error) {
 			items, err := s.cfg.App.AuditLog(ctx, in.OrgID, in.Before, in.Limit)
 			if err != nil {

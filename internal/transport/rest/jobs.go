@@ -122,18 +122,18 @@ func (s *Server) registerJobs() {
 		return &jobPageOut{Body: page}, nil
 	}
 	huma.Register(s.api, huma.Operation{OperationID: "listJobs", Method: http.MethodGet, Path: "/api/v1/jobs", Summary: "List job postings",
-		Description: "Published, unexpired postings, newest first, readable without signing in. Members of an organization may pass orgId and status to see its drafts and closed postings.", Tags: tags},
+		Description: "Published, unexpired postings, newest first, readable without signing in. Members of an organization may pass orgId and status to see its drafts and closed postings.", Tags: tags, Metadata: access(PolicyPostings, scopeJobsRead)},
 		func(ctx context.Context, in *listJobsIn) (*jobPageOut, error) {
 			return list(ctx, &in.JobFilterIn, in.OrgID)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "listOrgJobs", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/jobs", Summary: "List an organization's postings", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "listOrgJobs", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/jobs", Summary: "List an organization's postings", Tags: tags, Metadata: access(PolicyPostings, scopeJobsRead)},
 		func(ctx context.Context, in *struct {
 			OrgPath
 			JobFilterIn
 		}) (*jobPageOut, error) {
 			return list(ctx, &in.JobFilterIn, in.OrgID)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "draftJob", Method: http.MethodPost, Path: "/api/v1/orgs/{orgId}/jobs", Summary: "Create a draft posting", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "draftJob", Method: http.MethodPost, Path: "/api/v1/orgs/{orgId}/jobs", Summary: "Create a draft posting", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgRecruiter, scopeJobsWrite)},
 		func(ctx context.Context, in *draftJobIn) (*jobOut, error) {
 			res, err := s.cfg.App.DraftJob(ctx, in.OrgID, in.Body)
 			if err != nil {
@@ -141,12 +141,12 @@ func (s *Server) registerJobs() {
 			}
 			return s.jobResponse(ctx, res.ID, http.StatusCreated)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "getJob", Method: http.MethodGet, Path: "/api/v1/jobs/{jobId}", Summary: "Get a posting", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "getJob", Method: http.MethodGet, Path: "/api/v1/jobs/{jobId}", Summary: "Get a posting", Tags: tags, Metadata: access(PolicyPostings, scopeJobsRead)},
 		func(ctx context.Context, in *JobPath) (*jobOut, error) {
 			return s.jobResponse(ctx, in.JobID, http.StatusOK)
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "updateJob", Method: http.MethodPatch, Path: "/api/v1/jobs/{jobId}", Summary: "Change a posting",
-		Description: "JSON merge patch (RFC 7396) over the posting's details: fields left out stay as they are; null removes an optional field.", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit},
+		Description: "JSON merge patch (RFC 7396) over the posting's details: fields left out stay as they are; null removes an optional field.", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgRecruiter, scopeJobsWrite)},
 		func(ctx context.Context, in *patchJobIn) (*jobOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -169,7 +169,7 @@ func (s *Server) registerJobs() {
 			}
 			return s.jobResponse(ctx, in.JobID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "publishJob", Method: http.MethodPost, Path: "/api/v1/jobs/{jobId}/publish", Summary: "Publish a draft", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "publishJob", Method: http.MethodPost, Path: "/api/v1/jobs/{jobId}/publish", Summary: "Publish a draft", Tags: tags, Metadata: access(PolicyOrgRecruiter, scopeJobsWrite)},
 		func(ctx context.Context, in *actionJobIn) (*jobOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -180,7 +180,7 @@ func (s *Server) registerJobs() {
 			}
 			return s.jobResponse(ctx, in.JobID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "closeJob", Method: http.MethodPost, Path: "/api/v1/jobs/{jobId}/close", Summary: "Close a posting", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "closeJob", Method: http.MethodPost, Path: "/api/v1/jobs/{jobId}/close", Summary: "Close a posting", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgRecruiter, scopeJobsWrite)},
 		func(ctx context.Context, in *closeJobIn) (*jobOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -195,7 +195,7 @@ func (s *Server) registerJobs() {
 			}
 			return s.jobResponse(ctx, in.JobID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "renewJob", Method: http.MethodPost, Path: "/api/v1/jobs/{jobId}/renew", Summary: "Re-confirm a posting", Description: "Extends validThrough of a published or expired posting.", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "renewJob", Method: http.MethodPost, Path: "/api/v1/jobs/{jobId}/renew", Summary: "Re-confirm a posting", Description: "Extends validThrough of a published or expired posting.", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgRecruiter, scopeJobsWrite)},
 		func(ctx context.Context, in *renewJobIn) (*jobOut, error) {
 			exp, err := in.Expected()
 			if err != nil {

@@ -81,7 +81,7 @@ func (s *Server) orgResponse(ctx context.Context, id string, status int) (*orgOu
 
 func (s *Server) registerOrgs() {
 	tags := []string{"Organizations"}
-	huma.Register(s.api, huma.Operation{OperationID: "listOrgs", Method: http.MethodGet, Path: "/api/v1/orgs", Summary: "List organizations", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "listOrgs", Method: http.MethodGet, Path: "/api/v1/orgs", Summary: "List organizations", Tags: tags, Metadata: access(PolicyPublic, "")},
 		func(ctx context.Context, in *Paging) (*orgPageOut, error) {
 			page, err := s.cfg.App.Orgs(ctx, in.Cursor, in.Limit)
 			if err != nil {
@@ -89,7 +89,7 @@ func (s *Server) registerOrgs() {
 			}
 			return &orgPageOut{Body: page}, nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "createOrg", Method: http.MethodPost, Path: "/api/v1/orgs", Summary: "Create an organization", Description: "The caller becomes its owner.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "createOrg", Method: http.MethodPost, Path: "/api/v1/orgs", Summary: "Create an organization", Description: "The caller becomes its owner.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicySignedIn, "")},
 		func(ctx context.Context, in *createOrgIn) (*orgOut, error) {
 			res, err := s.cfg.App.CreateOrg(ctx, in.Body.OrgDetails, in.Body.OwnerID)
 			if err != nil {
@@ -97,11 +97,11 @@ func (s *Server) registerOrgs() {
 			}
 			return s.orgResponse(ctx, res.ID, http.StatusCreated)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "getOrg", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}", Summary: "Get an organization", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "getOrg", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}", Summary: "Get an organization", Tags: tags, Metadata: access(PolicyPublic, "")},
 		func(ctx context.Context, in *OrgPath) (*orgOut, error) {
 			return s.orgResponse(ctx, in.OrgID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "updateOrg", Method: http.MethodPut, Path: "/api/v1/orgs/{orgId}", Summary: "Replace an organization's details", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "updateOrg", Method: http.MethodPut, Path: "/api/v1/orgs/{orgId}", Summary: "Replace an organization's details", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgAdmin, "")},
 		func(ctx context.Context, in *updateOrgIn) (*orgOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -112,7 +112,7 @@ func (s *Server) registerOrgs() {
 			}
 			return s.orgResponse(ctx, in.OrgID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "listMembers", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/members", Summary: "List members", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "listMembers", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/members", Summary: "List members", Tags: tags, Metadata: access(PolicyOrgViewer, scopeOrgRead)},
 		func(ctx context.Context, in *OrgPath) (*membersOut, error) {
 			ms, err := s.cfg.App.Members(ctx, in.OrgID)
 			if err != nil {
@@ -122,7 +122,7 @@ func (s *Server) registerOrgs() {
 			out.Body.Items = ms
 			return out, nil
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "addMember", Method: http.MethodPost, Path: "/api/v1/orgs/{orgId}/members", Summary: "Add a member", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "addMember", Method: http.MethodPost, Path: "/api/v1/orgs/{orgId}/members", Summary: "Add a member", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgAdmin, "")},
 		func(ctx context.Context, in *memberIn) (*orgOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -133,7 +133,7 @@ func (s *Server) registerOrgs() {
 			}
 			return s.orgResponse(ctx, in.OrgID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "changeMemberRole", Method: http.MethodPut, Path: "/api/v1/orgs/{orgId}/members/{userId}", Summary: "Change a member's role", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "changeMemberRole", Method: http.MethodPut, Path: "/api/v1/orgs/{orgId}/members/{userId}", Summary: "Change a member's role", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyOrgAdmin, "")},
 		func(ctx context.Context, in *changeRoleIn) (*orgOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -144,7 +144,7 @@ func (s *Server) registerOrgs() {
 			}
 			return s.orgResponse(ctx, in.OrgID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/api/v1/orgs/{orgId}/members/{userId}", Summary: "Remove a member", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "removeMember", Method: http.MethodDelete, Path: "/api/v1/orgs/{orgId}/members/{userId}", Summary: "Remove a member", Tags: tags, Metadata: access(PolicyOrgAdminOrSelf, "")},
 		func(ctx context.Context, in *MemberPathIn) (*orgOut, error) {
 			exp, err := in.Expected()
 			if err != nil {

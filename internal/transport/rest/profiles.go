@@ -66,7 +66,7 @@ func (s *Server) profileResponse(ctx context.Context, id string, status int) (*p
 
 func (s *Server) registerProfiles() {
 	tags := []string{"Profiles"}
-	huma.Register(s.api, huma.Operation{OperationID: "listProfiles", Method: http.MethodGet, Path: "/api/v1/profiles", Summary: "List profiles", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "listProfiles", Method: http.MethodGet, Path: "/api/v1/profiles", Summary: "List profiles", Tags: tags, Metadata: access(PolicyProfiles, scopeApplicationsRead)},
 		func(ctx context.Context, in *listProfilesIn) (*profilePageOut, error) {
 			page, err := s.cfg.App.Profiles(ctx, in.Mine, in.Cursor, in.Limit)
 			if err != nil {
@@ -75,7 +75,7 @@ func (s *Server) registerProfiles() {
 			return &profilePageOut{Body: page}, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "createProfile", Method: http.MethodPost, Path: "/api/v1/profiles", Summary: "Create a developer profile",
-		Description: "The caller owns it. Everything in it is personal data, encrypted at rest under the owner's own key.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit},
+		Description: "The caller owns it. Everything in it is personal data, encrypted at rest under the owner's own key.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicySignedIn, "")},
 		func(ctx context.Context, in *createProfileIn) (*profileOut, error) {
 			res, err := s.cfg.App.CreateProfile(ctx, in.Body.OwnerID, in.Body.Visibility, in.Body.ProfileDetails)
 			if err != nil {
@@ -83,11 +83,11 @@ func (s *Server) registerProfiles() {
 			}
 			return s.profileResponse(ctx, res.ID, http.StatusCreated)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "getProfile", Method: http.MethodGet, Path: "/api/v1/profiles/{profileId}", Summary: "Get a profile", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "getProfile", Method: http.MethodGet, Path: "/api/v1/profiles/{profileId}", Summary: "Get a profile", Tags: tags, Metadata: access(PolicyProfiles, scopeApplicationsRead)},
 		func(ctx context.Context, in *ProfilePath) (*profileOut, error) {
 			return s.profileResponse(ctx, in.ProfileID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "updateProfile", Method: http.MethodPut, Path: "/api/v1/profiles/{profileId}", Summary: "Replace a profile's details", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit},
+	huma.Register(s.api, huma.Operation{OperationID: "updateProfile", Method: http.MethodPut, Path: "/api/v1/profiles/{profileId}", Summary: "Replace a profile's details", Tags: tags, MaxBodyBytes: s.cfg.BodyLimit, Metadata: access(PolicyProfileOwner, "")},
 		func(ctx context.Context, in *updateProfileIn) (*profileOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
@@ -98,7 +98,7 @@ func (s *Server) registerProfiles() {
 			}
 			return s.profileResponse(ctx, in.ProfileID, http.StatusOK)
 		})
-	huma.Register(s.api, huma.Operation{OperationID: "setProfileVisibility", Method: http.MethodPut, Path: "/api/v1/profiles/{profileId}/visibility", Summary: "Change who may see a profile", Tags: tags},
+	huma.Register(s.api, huma.Operation{OperationID: "setProfileVisibility", Method: http.MethodPut, Path: "/api/v1/profiles/{profileId}/visibility", Summary: "Change who may see a profile", Tags: tags, Metadata: access(PolicyProfileOwner, "")},
 		func(ctx context.Context, in *visibilityIn) (*profileOut, error) {
 			exp, err := in.Expected()
 			if err != nil {
