@@ -70,7 +70,7 @@ func sealWith(a cipher.AEAD, plaintext, aad []byte) ([]byte, error) {
 	if _, err := rand.Read(out[1:]); err != nil {
 		return nil, err
 	}
-	return a.Seal(out, out[1:1+a.NonceSize()], plaintext, aad), nil
+	return a.Seal(out, out[1:1+a.NonceSize()], plaintext, aad), nil // #nosec G407 -- nonce read from crypto/rand above; only out[0] (version) is constant
 }
 
 func openWith(a cipher.AEAD, sealed, aad []byte) ([]byte, error) {
@@ -89,6 +89,19 @@ func (k *Keyring) seal(ctx context.Context, tx *Tx, subject, _ string, plaintext
 	}
 	var wrapped []byte
 	err := tx.QueryRow(ctx, `SELECT wrapped FROM subject_keys WHERE subject = ?`, subject).Scan(&wrapped)
+	if err == nil {
+		// A key that existed before this transaction is committed: cache it,
+		// so that a person's next events do not unwrap it again. (One created
+		// earlier in this same transaction is not, until it commits.)
+		a, err := k.unwrap(subject, wrapped)
+		if err != nil {
+			return nil, err
+		}
+		if !tx.createdKeys[subject] {
+			k.remember(subject, a)
+		}
+		return sealWith(a, plaintext, []byte(subject))
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM erased_subjects WHERE subject = ?`, subject).Scan(&n); err != nil {
@@ -108,6 +121,10 @@ func (k *Keyring) seal(ctx context.Context, tx *Tx, subject, _ string, plaintext
 		if _, err := tx.Exec(ctx, `INSERT INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING`, subject, w, meridian.FormatTime(time.Now())); err != nil {
 			return nil, k.db.wrapErr("insert subject key", err)
 		}
+		if tx.createdKeys == nil {
+			tx.createdKeys = map[string]bool{}
+		}
+		tx.createdKeys[subject] = true
 		if err := tx.QueryRow(ctx, `SELECT wrapped FROM subject_keys WHERE subject = ?`, subject).Scan(&wrapped); err != nil {
 			return nil, k.db.wrapErr("read subject key", err)
 		}
@@ -160,11 +177,15 @@ func (k *Keyring) key(ctx context.Context, subject string) (cipher.AEAD, error) 
 		}
 	}
 	if a != nil { // absent keys are not cached: a key may be committed a moment later
-		k.mu.Lock()
-		k.cache[subject] = cachedKey{aead: a, expires: time.Now().Add(cacheTTL)}
-		k.mu.Unlock()
+		k.remember(subject, a)
 	}
 	return a, nil
+}
+
+func (k *Keyring) remember(subject string, a cipher.AEAD) {
+	k.mu.Lock()
+	k.cache[subject] = cachedKey{aead: a, expires: time.Now().Add(cacheTTL)}
+	k.mu.Unlock()
 }
 
 // Open implements eventstore.Keyring.

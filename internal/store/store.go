@@ -206,6 +206,9 @@ func (db *DB) Rebind(q string) string {
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// createdKeys are the subject keys created in this transaction, which
+	// must not be cached before it commits.
+	createdKeys map[string]bool
 }
 
 // Exec runs a statement written with ? placeholders.
