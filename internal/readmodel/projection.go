@@ -132,36 +132,59 @@ func (Projection) writeJobDetails(ctx context.Context, tx *store.Tx, e eventstor
 	// An empty validThrough keeps the stored one (a published job's expiry
 	// is only moved by its publish, renew and update-with-date events).
 	vt := meridian.FormatTime(d.ValidThrough)
+	// Most edits leave skills and eligibility alone; their index rows are
+	// rewritten only when they changed (fewer round trips per event).
+	var oldSkills, oldElig string
+	if err := tx.QueryRow(ctx, `SELECT skills, eligibility FROM jobs WHERE id = ?`, e.StreamID).Scan(&oldSkills, &oldElig); err != nil {
+		return err
+	}
+	skills, elig := jsonText(d.Skills), jsonText(d.Eligibility)
 	if _, err := tx.Exec(ctx, `UPDATE jobs SET title = ?, description_md = ?, description_html = ?, seniority = ?, employment_type = ?,
 		salary_min = ?, salary_max = ?, salary_currency = ?, salary_period = ?, skills = ?, eligibility = ?, timezone = ?, apply_url = ?, source = ?,
 		valid_through = CASE WHEN ? = '' THEN valid_through ELSE ? END, updated_at = ?, version = ? WHERE id = ?`,
 		d.Title, d.Description, markdown.Render(d.Description), d.Seniority, d.EmploymentType, smin, smax, cur, period,
-		jsonText(d.Skills), jsonText(d.Eligibility), tz, d.ApplyURL, d.Source, vt, vt, ts(e), e.Version, e.StreamID); err != nil {
+		skills, elig, tz, d.ApplyURL, d.Source, vt, vt, ts(e), e.Version, e.StreamID); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM job_skills WHERE job_id = ?`, e.StreamID); err != nil {
+	if skills != oldSkills {
+		if err := writeJobSkills(ctx, tx, e.StreamID, d.Skills); err != nil {
+			return err
+		}
+	}
+	if elig != oldElig {
+		return writeJobPlaces(ctx, tx, e.StreamID, d.Eligibility)
+	}
+	return nil
+}
+
+func writeJobSkills(ctx context.Context, tx *store.Tx, jobID string, skills []domain.SkillRequirement) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM job_skills WHERE job_id = ?`, jobID); err != nil {
 		return err
 	}
-	if len(d.Skills) > 0 {
-		args := make([]any, 0, 4*len(d.Skills))
-		for _, s := range d.Skills {
+	if len(skills) > 0 {
+		args := make([]any, 0, 4*len(skills))
+		for _, s := range skills {
 			req := 0
 			if s.Required {
 				req = 1
 			}
-			args = append(args, e.StreamID, s.Skill, req, s.Level)
+			args = append(args, jobID, s.Skill, req, s.Level)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO job_skills (job_id, skill, required, level) VALUES `+rows(len(d.Skills), 4), args...); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO job_skills (job_id, skill, required, level) VALUES `+rows(len(skills), 4), args...); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM job_places WHERE job_id = ?`, e.StreamID); err != nil {
+	return nil
+}
+
+func writeJobPlaces(ctx context.Context, tx *store.Tx, jobID string, elig domain.Eligibility) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM job_places WHERE job_id = ?`, jobID); err != nil {
 		return err
 	}
-	if places := dedupe(d.Eligibility.Places()); len(places) > 0 {
+	if places := dedupe(elig.Places()); len(places) > 0 {
 		args := make([]any, 0, 2*len(places))
 		for _, code := range places {
-			args = append(args, e.StreamID, code)
+			args = append(args, jobID, code)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO job_places (job_id, code) VALUES `+rows(len(places), 2), args...); err != nil {
 			return err
