@@ -65,11 +65,32 @@ func (db *DB) appendInTx(ctx context.Context, tx *Tx, batch []eventstore.StreamA
 	if err != nil {
 		return nil, err
 	}
-	var last int64
-	if err := tx.QueryRow(ctx, `UPDATE event_head SET position = position + ? WHERE id = 1 RETURNING position`, total).Scan(&last); err != nil {
-		return nil, db.wrapErr("advance head", err)
+	last, err := db.advanceHead(ctx, tx, total)
+	if err != nil {
+		return nil, err
 	}
-	pos := last - int64(total)
+	out, err = db.buildEvents(ctx, tx, out, batch, versions, meta, now, last-int64(total))
+	if err != nil {
+		return nil, err
+	}
+	if err := db.insertEvents(ctx, tx, out, batch); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// advanceHead reserves n positions and returns the last one.
+func (db *DB) advanceHead(ctx context.Context, tx *Tx, n int) (int64, error) {
+	var last int64
+	if err := tx.QueryRow(ctx, `UPDATE event_head SET position = position + ? WHERE id = 1 RETURNING position`, n).Scan(&last); err != nil {
+		return 0, db.wrapErr("advance head", err)
+	}
+	return last, nil
+}
+
+// buildEvents appends batch's recorded events to out, numbered from
+// position pos+1, sealing personal parts.
+func (db *DB) buildEvents(ctx context.Context, tx *Tx, out []eventstore.Event, batch []eventstore.StreamAppend, versions []int64, meta eventstore.Meta, now time.Time, pos int64) ([]eventstore.Event, error) {
 	for i, a := range batch {
 		for j, ne := range a.Events {
 			pos++
@@ -94,9 +115,6 @@ func (db *DB) appendInTx(ctx context.Context, tx *Tx, batch []eventstore.StreamA
 			}
 			out = append(out, e)
 		}
-	}
-	if err := db.insertEvents(ctx, tx, out, batch); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
@@ -141,20 +159,46 @@ func (db *DB) insertEvents(ctx context.Context, tx *Tx, evs []eventstore.Event, 
 // with one read, one insert and one update however many streams it has.
 func (db *DB) claimStreams(ctx context.Context, tx *Tx, batch []eventstore.StreamAppend, order []int) ([]int64, error) {
 	versions := make([]int64, len(batch))
+	if hasDuplicateStreams(batch) {
+		return versions, db.claimStreamsOneByOne(ctx, tx, batch, order, versions)
+	}
+	ids := make([]string, len(order))
+	for i, bi := range order {
+		ids[i] = batch[bi].StreamID
+	}
+	current, err := db.readVersions(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if versions, err = checkVersions(batch, current); err != nil {
+		return nil, err
+	}
+	return versions, db.writeStreams(ctx, tx, batch, order, current)
+}
+
+func hasDuplicateStreams(batch []eventstore.StreamAppend) bool {
 	seen := make(map[string]bool, len(batch))
 	for _, a := range batch {
 		if seen[a.StreamID] {
-			return versions, db.claimStreamsOneByOne(ctx, tx, batch, order, versions)
+			return true
 		}
 		seen[a.StreamID] = true
 	}
-	current := make(map[string]int64, len(batch))
-	const chunk = 500
-	for start := 0; start < len(order); start += chunk {
-		part := order[start:min(start+chunk, len(order))]
+	return false
+}
+
+// streamChunk bounds the ids per IN list.
+const streamChunk = 500
+
+// readVersions locks and reads the versions of existing streams; ids must
+// be sorted, so that every transaction locks rows in the same order.
+func (db *DB) readVersions(ctx context.Context, tx *Tx, ids []string) (map[string]int64, error) {
+	current := make(map[string]int64, len(ids))
+	for start := 0; start < len(ids); start += streamChunk {
+		part := ids[start:min(start+streamChunk, len(ids))]
 		args := make([]any, len(part))
-		for i, bi := range part {
-			args[i] = batch[bi].StreamID
+		for i, id := range part {
+			args[i] = id
 		}
 		rows, err := tx.Query(ctx, `SELECT id, version FROM streams WHERE id IN (`+placeholders(len(part))+`) ORDER BY id`+db.forUpdate(), args...)
 		if err != nil {
@@ -174,24 +218,40 @@ func (db *DB) claimStreams(ctx context.Context, tx *Tx, batch []eventstore.Strea
 			return nil, err
 		}
 	}
-	var fresh, existing []int
-	for _, bi := range order {
-		a := batch[bi]
+	return current, nil
+}
+
+// checkVersions compares expectations with the current versions (absent
+// streams are at 0) and returns each entry's version before the append.
+// It writes nothing, so a conflict here needs no rollback.
+func checkVersions(batch []eventstore.StreamAppend, current map[string]int64) ([]int64, error) {
+	versions := make([]int64, len(batch))
+	for i, a := range batch {
 		cur, ok := current[a.StreamID]
 		switch {
 		case !ok && a.ExpectedVersion > 0:
 			return nil, conflict(a.StreamID, a.ExpectedVersion, 0)
 		case ok && a.ExpectedVersion != eventstore.Any && a.ExpectedVersion != cur:
 			return nil, conflict(a.StreamID, a.ExpectedVersion, cur)
-		case ok:
-			versions[bi] = cur
+		}
+		versions[i] = cur
+	}
+	return versions, nil
+}
+
+// writeStreams creates the new streams and advances the existing ones, in
+// id order (order indexes batch).
+func (db *DB) writeStreams(ctx context.Context, tx *Tx, batch []eventstore.StreamAppend, order []int, current map[string]int64) error {
+	var fresh, existing []int
+	for _, bi := range order {
+		if _, ok := current[batch[bi].StreamID]; ok {
 			existing = append(existing, bi)
-		default:
+		} else {
 			fresh = append(fresh, bi)
 		}
 	}
-	for start := 0; start < len(fresh); start += chunk {
-		part := fresh[start:min(start+chunk, len(fresh))]
+	for start := 0; start < len(fresh); start += streamChunk {
+		part := fresh[start:min(start+streamChunk, len(fresh))]
 		var q strings.Builder
 		q.WriteString(`INSERT INTO streams (id, type, version) VALUES `)
 		args := make([]any, 0, 3*len(part))
@@ -205,18 +265,18 @@ func (db *DB) claimStreams(ctx context.Context, tx *Tx, batch []eventstore.Strea
 		q.WriteString(` ON CONFLICT (id) DO NOTHING`)
 		res, err := tx.Exec(ctx, q.String(), args...)
 		if err != nil {
-			return nil, db.wrapErr("insert streams", err)
+			return db.wrapErr("insert streams", err)
 		}
 		if k, _ := res.RowsAffected(); k != int64(len(part)) {
 			// Another transaction created one of these streams meanwhile.
 			if len(batch) == 1 {
-				return nil, conflict(batch[0].StreamID, batch[0].ExpectedVersion, -1)
+				return conflict(batch[0].StreamID, batch[0].ExpectedVersion, -1)
 			}
-			return nil, meridian.Errorf(meridian.EConflict, "a stream of the batch was created concurrently")
+			return meridian.Errorf(meridian.EConflict, "a stream of the batch was created concurrently")
 		}
 	}
-	for start := 0; start < len(existing); start += chunk {
-		part := existing[start:min(start+chunk, len(existing))]
+	for start := 0; start < len(existing); start += streamChunk {
+		part := existing[start:min(start+streamChunk, len(existing))]
 		var q strings.Builder
 		q.WriteString(`UPDATE streams SET version = version + CASE id`)
 		args := make([]any, 0, 3*len(part))
@@ -229,10 +289,10 @@ func (db *DB) claimStreams(ctx context.Context, tx *Tx, batch []eventstore.Strea
 			args = append(args, batch[bi].StreamID)
 		}
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
-			return nil, db.wrapErr("update streams", err)
+			return db.wrapErr("update streams", err)
 		}
 	}
-	return versions, nil
+	return nil
 }
 
 // claimStreamsOneByOne is claimStreams for batches that append to a stream

@@ -99,53 +99,42 @@ func (g *groupCommit) run() {
 // one caller must not interrupt a transaction that carries others' appends
 // (SQLite rolls back the whole transaction on an interrupted statement).
 // A caller whose context ended before its turn is skipped.
+//
+// The group is first written set-based, as if it were one batch: one read
+// of every stream's version, then one insert, one update, one head advance
+// and multi-row event inserts for all of them. An append whose expected
+// version does not hold is refused before anything is written for it, so
+// it needs no rollback. Should anything fail after writing (say a duplicate
+// event id), the whole transaction is rolled back and the group is run
+// again with one savepoint per append, so that only the culprit fails.
 func (g *groupCommit) commit(group []*appendRequest) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	single := len(group) == 1
-	committed := false
-	err := g.db.InTx(ctx, func(tx *Tx) error {
-		for _, r := range group {
-			r.out, r.err = nil, nil
-			if err := r.ctx.Err(); err != nil {
-				r.err = err
-				continue
-			}
-			if single {
-				r.out, r.err = g.db.appendInTx(ctx, tx, r.batch, r.meta, now)
-				return r.err
-			}
-			if _, err := tx.Exec(ctx, `SAVEPOINT append_group`); err != nil {
-				return err
-			}
-			r.out, r.err = g.db.appendInTx(ctx, tx, r.batch, r.meta, now)
-			stmt := `RELEASE SAVEPOINT append_group`
-			if r.err != nil {
-				r.out = nil
-				stmt = `ROLLBACK TO SAVEPOINT append_group`
-			}
-			if _, err := tx.Exec(ctx, stmt); err != nil {
-				return err
-			}
-			if r.err != nil {
-				if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT append_group`); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		committed = true
-	}
+	var live []*appendRequest
 	for _, r := range group {
-		if !committed && r.err == nil {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+		} else {
+			live = append(live, r)
+		}
+	}
+	var err error
+	if len(live) > 0 {
+		err = g.db.InTx(ctx, func(tx *Tx) error { return g.db.appendSetBased(ctx, tx, live, now) })
+		if err != nil && len(live) > 1 {
+			err = g.db.InTx(ctx, func(tx *Tx) error { return g.db.appendOneByOne(ctx, tx, live, now) })
+		}
+	}
+	for _, r := range live {
+		if err != nil && r.err == nil {
 			r.out, r.err = nil, err
 		}
+	}
+	for _, r := range group {
 		close(r.done)
 	}
-	if committed {
+	if err == nil && len(live) > 0 {
 		g.db.signalAppended()
 	}
 }
