@@ -134,17 +134,27 @@ func (Projection) writeJobDetails(ctx context.Context, tx *store.Tx, e eventstor
 	vt := meridian.FormatTime(d.ValidThrough)
 	// Most edits leave skills and eligibility alone; their index rows are
 	// rewritten only when they changed (fewer round trips per event).
-	var oldSkills, oldElig string
-	if err := tx.QueryRow(ctx, `SELECT skills, eligibility FROM jobs WHERE id = ?`, e.StreamID).Scan(&oldSkills, &oldElig); err != nil {
-		return err
-	}
 	skills, elig := jsonText(d.Skills), jsonText(d.Eligibility)
-	if _, err := tx.Exec(ctx, `UPDATE jobs SET title = ?, description_md = ?, description_html = ?, seniority = ?, employment_type = ?,
+	const set = `title = ?, description_md = ?, description_html = ?, seniority = ?, employment_type = ?,
 		salary_min = ?, salary_max = ?, salary_currency = ?, salary_period = ?, skills = ?, eligibility = ?, timezone = ?, apply_url = ?, source = ?,
-		valid_through = CASE WHEN ? = '' THEN valid_through ELSE ? END, updated_at = ?, version = ? WHERE id = ?`,
-		d.Title, d.Description, markdown.Render(d.Description), d.Seniority, d.EmploymentType, smin, smax, cur, period,
-		skills, elig, tz, d.ApplyURL, d.Source, vt, vt, ts(e), e.Version, e.StreamID); err != nil {
-		return err
+		valid_through = CASE WHEN ? = '' THEN valid_through ELSE ? END, updated_at = ?, version = ?`
+	args := []any{d.Title, d.Description, markdown.Render(d.Description), d.Seniority, d.EmploymentType, smin, smax, cur, period,
+		skills, elig, tz, d.ApplyURL, d.Source, vt, vt, ts(e), e.Version}
+	var oldSkills, oldElig string
+	if tx.Dialect() == store.Postgres {
+		// One round trip: the update returns the row's previous values.
+		err := tx.QueryRow(ctx, `UPDATE jobs AS j SET `+set+` FROM (SELECT id, skills, eligibility FROM jobs WHERE id = ?) AS old
+			WHERE j.id = old.id RETURNING old.skills, old.eligibility`, append(args[:len(args):len(args)], e.StreamID)...).Scan(&oldSkills, &oldElig)
+		if err != nil {
+			return err
+		}
+	} else {
+		if err := tx.QueryRow(ctx, `SELECT skills, eligibility FROM jobs WHERE id = ?`, e.StreamID).Scan(&oldSkills, &oldElig); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE jobs SET `+set+` WHERE id = ?`, append(args, e.StreamID)...); err != nil {
+			return err
+		}
 	}
 	if skills != oldSkills {
 		if err := writeJobSkills(ctx, tx, e.StreamID, d.Skills); err != nil {
