@@ -154,13 +154,13 @@ func (s *Server) tokensResponse(ctx context.Context, t auth.Tokens, cookie bool)
 }
 
 func (s *Server) registerAuth() {
-	if s.cfg.Auth == nil {
-		return
-	}
 	tags := []string{"Sign-in"}
 	huma.Register(s.api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: "/api/v1/auth/register", Summary: "Create an account with e-mail and password",
 		Description: "Passwords need at least 12 characters and must not be common or contain your name or address.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *credentialsIn) (*tokensOut, error) {
+			if err := s.signInConfigured(); err != nil {
+				return nil, s.fail(ctx, err)
+			}
 			_, t, err := s.cfg.Auth.Register(ctx, in.Body.Email, in.Body.Password, in.Body.Name, infoFrom(ctx).ip)
 			if err != nil {
 				return nil, s.fail(ctx, err)
@@ -169,6 +169,9 @@ func (s *Server) registerAuth() {
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in with e-mail and password", Tags: tags, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *credentialsIn) (*tokensOut, error) {
+			if err := s.signInConfigured(); err != nil {
+				return nil, s.fail(ctx, err)
+			}
 			t, err := s.cfg.Auth.SignIn(ctx, in.Body.Email, in.Body.Password, infoFrom(ctx).ip)
 			if err != nil {
 				return nil, s.fail(ctx, err)
@@ -178,6 +181,9 @@ func (s *Server) registerAuth() {
 	huma.Register(s.api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: "/api/v1/auth/refresh", Summary: "Rotate a refresh token",
 		Description: "Each refresh token works once; presenting a used one revokes its whole family.", Tags: tags, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *refreshIn) (*tokensOut, error) {
+			if err := s.signInConfigured(); err != nil {
+				return nil, s.fail(ctx, err)
+			}
 			rt, cookie := in.RefreshCookie, in.RefreshCookie != ""
 			if in.Body != nil && in.Body.RefreshToken != "" {
 				rt, cookie = in.Body.RefreshToken, in.Body.Cookie
@@ -193,6 +199,9 @@ func (s *Server) registerAuth() {
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "Sign out", Description: "Revokes the access token in use and its refresh-token family.", Tags: tags, DefaultStatus: http.StatusNoContent, Metadata: access(PolicySession, "")},
 		func(ctx context.Context, in *refreshIn) (*logoutOut, error) {
+			if err := s.signInConfigured(); err != nil {
+				return nil, s.fail(ctx, err)
+			}
 			p := meridian.PrincipalFrom(ctx)
 			if p.Kind != meridian.PrincipalUser {
 				return nil, s.fail(ctx, meridian.Errorf(meridian.EUnauthorized, "sign in to sign out"))
@@ -208,6 +217,9 @@ func (s *Server) registerAuth() {
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/api/v1/auth/me", Summary: "The signed-in user", Tags: tags, Metadata: access(PolicySession, "")},
 		func(ctx context.Context, _ *struct{}) (*meOut, error) {
+			if err := s.signInConfigured(); err != nil {
+				return nil, s.fail(ctx, err)
+			}
 			p := meridian.PrincipalFrom(ctx)
 			if p.Kind != meridian.PrincipalUser {
 				return nil, s.fail(ctx, meridian.Errorf(meridian.EUnauthorized, "sign in first"))
@@ -261,6 +273,10 @@ func (s *Server) registerAuth() {
 		})
 
 	s.mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.signInConfigured(); err != nil {
+			writeProblem(w, problemFor(err))
+			return
+		}
 		b, err := s.cfg.Auth.Tokens.JWKS(r.Context())
 		if err != nil {
 			writeProblem(w, problemFor(s.fail(r.Context(), err)))
@@ -278,6 +294,10 @@ func (s *Server) registerAuth() {
 // oauthToken is the OAuth2 token endpoint (RFC 6749 §4.4, client
 // credentials); its errors use RFC 6749's format, which OAuth2 clients expect.
 func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
+	if err := s.signInConfigured(); err != nil {
+		writeProblem(w, problemFor(err))
+		return
+	}
 	oauthErr := func(status int, code, desc string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -320,6 +340,10 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
+	if err := s.signInConfigured(); err != nil {
+		writeProblem(w, problemFor(err))
+		return
+	}
 	if s.cfg.Auth.OIDC == nil {
 		writeProblem(w, newProblem(http.StatusNotFound, meridian.ENotFound, "no sign-in providers are configured"))
 		return
@@ -337,6 +361,10 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	if err := s.signInConfigured(); err != nil {
+		writeProblem(w, problemFor(err))
+		return
+	}
 	ctx := r.Context()
 	if s.cfg.Auth.OIDC == nil {
 		writeProblem(w, newProblem(http.StatusNotFound, meridian.ENotFound, "no sign-in providers are configured"))
@@ -364,4 +392,14 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		returnTo = "/"
 	}
 	http.Redirect(w, r, returnTo, http.StatusFound)
+}
+
+// signInConfigured reports whether this server runs sign-in (tools and
+// tests may build it without); the routes exist either way, so that the
+// OpenAPI document is the same.
+func (s *Server) signInConfigured() error {
+	if s.cfg.Auth == nil {
+		return meridian.Errorf(meridian.ENotFound, "sign-in is not configured on this server")
+	}
+	return nil
 }
