@@ -413,7 +413,7 @@ func (l *loader) profiles(jobs []loadedJob) ([]loadedProfile, error) {
 	if len(top) > 20 {
 		top = top[:20]
 	}
-	rng := rand.New(rand.NewPCG(Seed, 1))
+	rng := rand.New(rand.NewPCG(Seed, 1)) // #nosec G404 -- seeded on purpose: demo data must be repeatable; it picks skills and jobs, no secrets
 	var out []loadedProfile
 	for i, spec := range devSpecs {
 		n := i + 1
@@ -500,7 +500,7 @@ func (l *loader) applications(jobs []loadedJob, profiles []loadedProfile) error 
 	if len(profiles) == 0 || len(jobs) == 0 {
 		return nil
 	}
-	rng := rand.New(rand.NewPCG(Seed, 2))
+	rng := rand.New(rand.NewPCG(Seed, 2)) // #nosec G404 -- seeded on purpose: demo data must be repeatable; it picks skills and jobs, no secrets
 	used := map[string]bool{}
 	for i := 0; i < Applications; i++ {
 		prof := profiles[i%len(profiles)]

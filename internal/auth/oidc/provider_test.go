@@ -105,7 +105,11 @@ func buildProvider() (string, error) {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		root := os.Getenv("GOROOT")
+		if root == "" {
+			return "", fmt.Errorf("no go tool on PATH and GOROOT is unset: %w", err)
+		}
+		goTool = filepath.Join(root, "bin", "go")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err

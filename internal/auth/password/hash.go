@@ -178,22 +178,22 @@ func decode(s string) (p Params, salt, key []byte, err error) {
 		}
 		vals[i] = n
 	}
-	p.Memory, p.Time = uint32(vals[0]), uint32(vals[1])
+	p.Memory, p.Time = uint32(vals[0]), uint32(vals[1]) // #nosec G115 -- ParseUint(v, 10, 32) above bounds both to 32 bits
 	switch {
 	case vals[2] < 1 || vals[2] > 255:
 		return bad("parallelism out of range")
 	case p.Time < 1 || p.Time > maxTime:
 		return bad("time out of range")
-	case p.Memory < 8*uint32(vals[2]) || p.Memory > maxMemory:
+	case p.Memory < 8*uint32(vals[2]) || p.Memory > maxMemory: // #nosec G115 -- vals[2] is 1..255 (checked in the case above)
 		return bad("memory out of range")
 	}
-	p.Threads = uint8(vals[2])
+	p.Threads = uint8(vals[2]) // #nosec G115 -- checked to be 1..255 above
 	if salt, err = b64.Strict().DecodeString(parts[4]); err != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen {
 		return bad("bad salt")
 	}
 	if key, err = b64.Strict().DecodeString(parts[5]); err != nil || len(key) < minKeyLen || len(key) > maxKeyLen {
 		return bad("bad hash")
 	}
-	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
+	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key)) // #nosec G115 -- lengths are capped by maxSaltLen and maxKeyLen above
 	return p, salt, key, nil
 }

@@ -977,14 +977,6 @@ type mxBug struct {
 	cases []string
 }
 
-func mxCases(opVariant string, actors ...string) []string {
-	out := make([]string, len(actors))
-	for i, a := range actors {
-		out[i] = opVariant + "/" + a
-	}
-	return out
-}
-
 func mxBugs(bugs ...mxBug) map[string]string {
 	m := map[string]string{}
 	for _, b := range bugs {
