@@ -25,12 +25,11 @@ func redisURL(t *testing.T) string {
 	return "redis://127.0.0.1:6379/0"
 }
 
-// startNode runs an in-process cluster node. The CLI refuses --dev-auth in
-// cluster mode, so nodes that take writes in tests are started here.
+// startNode runs an in-process cluster node, to read its store directly.
 func startNode(t *testing.T, cfg config.Config) *node.Node {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
-	n, err := node.Start(context.Background(), node.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevAuth: true, Version: "e2e"})
+	n, err := node.Start(context.Background(), node.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "e2e"})
 	if err != nil {
 		t.Fatalf("start node: %v", err)
 	}
@@ -38,10 +37,10 @@ func startNode(t *testing.T, cfg config.Config) *node.Node {
 	return n
 }
 
-// TestNodesShareData runs three stateless nodes on one PostgreSQL and one
-// NATS (one of them the real binary): a write on one is readable on the
-// others within a second, and when the node holding the relay lease dies
-// another takes over.
+// TestNodesShareData runs two meridian serve processes and an in-process
+// node on one PostgreSQL and one NATS: a write on one is readable on the
+// others within a second (tokens issued by one node verify on all), and when
+// the node holding the relay lease dies another takes over.
 func TestNodesShareData(t *testing.T) {
 	dbURL := storetest.PostgresURL(t)
 	ns := startNATS(t)
@@ -51,19 +50,22 @@ func TestNodesShareData(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.RedisURL = dbURL, ns.URL(), rURL
 	cfg.MasterKey = base64.StdEncoding.EncodeToString(key)
-
-	a := startServe(t, []string{
+	env := []string{
 		"MERIDIAN_DATABASE_URL=" + dbURL, "MERIDIAN_NATS_URL=" + ns.URL(), "MERIDIAN_REDIS_URL=" + rURL, "MERIDIAN_MASTER_KEY=" + cfg.MasterKey,
-	})
-	b := startNode(t, cfg)
+	}
+	if out, err := runCLIInput(t, env, "correct horse battery staple\n", "users", "create", "--email", "alice@cluster.example", "--password-stdin"); err != nil {
+		t.Fatalf("users create: %v\n%s", err, out)
+	}
+	a := startServe(t, env)
+	b := startServe(t, env)
 	c := startNode(t, cfg)
-	urlB, urlC := "http://"+b.Addr(), "http://"+c.Addr()
+	urlC := "http://" + c.Addr()
 
-	visible := func(what, url, user string) time.Duration {
+	visible := func(what, url string, hdr ...string) time.Duration {
 		t.Helper()
 		start := time.Now()
 		eventually(t, 5*time.Second, what, func() error {
-			code, m, err := call("GET", url, user, nil)
+			code, m, err := call("GET", url, "", nil, hdr...)
 			if err != nil || code != 200 {
 				return fmt.Errorf("status %d %v %v", code, err, m)
 			}
@@ -72,33 +74,35 @@ func TestNodesShareData(t *testing.T) {
 		return time.Since(start)
 	}
 
-	org := mustCall(t, 201, "POST", urlB+"/api/v1/orgs", "alice", map[string]any{"name": "Cluster Co"})
+	login := mustCall(t, 200, "POST", a.URL+"/api/v1/auth/login", "", map[string]any{"email": "alice@cluster.example", "password": "correct horse battery staple"})
+	bearer := []string{"Authorization", "Bearer " + login["access_token"].(string)}
+	org := mustCall(t, 201, "POST", a.URL+"/api/v1/orgs", "", map[string]any{"name": "Cluster Co"}, bearer...)
 	orgID := idOf(org)
-	job := mustCall(t, 201, "POST", urlB+"/api/v1/orgs/"+orgID+"/jobs", "alice", jobBody("Distributed Systems Engineer"))
+	job := mustCall(t, 201, "POST", a.URL+"/api/v1/orgs/"+orgID+"/jobs", "", jobBody("Distributed Systems Engineer"), bearer...)
 	jobID := idOf(job)
-	if d := visible("draft written on B, read on C", urlC+"/api/v1/jobs/"+jobID, "alice"); d > time.Second {
-		t.Errorf("write on B visible on C after %s, want within 1s", d)
+	if d := visible("draft written on A, read on B with A's token", b.URL+"/api/v1/jobs/"+jobID, bearer...); d > time.Second {
+		t.Errorf("write on A visible on B after %s, want within 1s", d)
 	}
-	mustCall(t, 200, "POST", urlC+"/api/v1/jobs/"+jobID+"/publish", "alice", nil, "If-Match", `"1"`)
-	if d := visible("published on C, read anonymously on the meridian process A", a.URL+"/api/v1/jobs/"+jobID, ""); d > time.Second {
-		t.Errorf("write on C visible on A after %s, want within 1s", d)
+	mustCall(t, 200, "POST", b.URL+"/api/v1/jobs/"+jobID+"/publish", "", nil, append(bearer, "If-Match", `"1"`)...)
+	if d := visible("published on B, read anonymously on A", a.URL+"/api/v1/jobs/"+jobID); d > time.Second {
+		t.Errorf("write on B visible on A after %s, want within 1s", d)
 	}
-	got := mustCall(t, 200, "GET", urlB+"/api/v1/jobs/"+jobID, "", nil)
+	got := mustCall(t, 200, "GET", urlC+"/api/v1/jobs/"+jobID, "", nil)
 	if got["status"] != "published" || got["version"] != float64(2) {
-		t.Fatalf("B sees %v", got)
+		t.Fatalf("C sees %v", got)
 	}
 	// A stale write on another node is still a conflict.
-	code, _, _ := call("PATCH", urlB+"/api/v1/jobs/"+jobID, "alice", map[string]any{"title": "Stale"}, "If-Match", `"1"`)
+	code, _, _ := call("PATCH", urlC+"/api/v1/jobs/"+jobID, "", map[string]any{"title": "Stale"}, append(bearer, "If-Match", `"1"`)...)
 	if code != 409 {
-		t.Fatalf("stale write on B: %d, want 409", code)
+		t.Fatalf("stale write on C: %d, want 409", code)
 	}
 
-	// Kill the real process (it may hold the relay lease); the others keep
+	// Kill one process (it may hold the relay lease); the others keep
 	// publishing and projecting.
 	a.kill()
-	job2 := mustCall(t, 201, "POST", urlC+"/api/v1/orgs/"+orgID+"/jobs", "alice", jobBody("SRE"))
-	visible("write on C after A died, read on B", urlB+"/api/v1/jobs/"+idOf(job2), "alice")
-	db := b.DB()
+	job2 := mustCall(t, 201, "POST", b.URL+"/api/v1/orgs/"+orgID+"/jobs", "", jobBody("SRE"), bearer...)
+	visible("write on B after A died, read on C", urlC+"/api/v1/jobs/"+idOf(job2), bearer...)
+	db := c.DB()
 	eventually(t, 15*time.Second, "a surviving node took over the outbox", func() error {
 		head, err := db.Head(context.Background())
 		if err != nil {
