@@ -1,47 +1,25 @@
 package rest_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
-	"github.com/meridianhq/meridian/internal/auth/token"
-	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/ratelimit"
-	"github.com/meridianhq/meridian/internal/readmodel"
-	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 )
 
 // newAuthEnv is newEnv with real sign-in instead of the development user.
 func newAuthEnv(t *testing.T, limiter ratelimit.Limiter) (*env, *auth.Service) {
 	t.Helper()
-	db := storetest.OpenSQLite(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	run := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = run.Run(ctx); close(done) }()
-	a := app.New(db, run, log)
-	tokens := token.New(db, token.Config{Issuer: "http://meridian.test", Audience: "meridian-api"})
-	svc := auth.NewService(db, tokens, app.Scopes, log)
-	api := rest.New(rest.Config{App: a, DB: db, Log: log, Registry: prometheus.NewRegistry(), Version: "test",
-		Auth: svc, Authenticator: &auth.Authenticator{Tokens: tokens, Keys: svc.Keys}, Limiter: limiter, PerIP: 1000, PerPrincipal: 1000})
-	srv := httptest.NewServer(api)
-	t.Cleanup(func() { srv.Close(); cancel(); <-done })
-	return &env{t: t, srv: srv, db: db}, svc
+	st := newStack(t)
+	svc := st.identity(t)
+	srv, _ := st.serve(t, rest.Config{Auth: svc, Limiter: limiter, PerIP: 1000, PerPrincipal: 1000})
+	return &env{t: t, srv: srv, db: st.db}, svc
 }
 
 // req sends a request with explicit headers (no development user).

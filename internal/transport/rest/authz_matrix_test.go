@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,18 +34,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/auth/password"
 	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/meridian"
-	"github.com/meridianhq/meridian/internal/projection"
-	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/store"
-	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 )
 
@@ -293,22 +287,11 @@ func mxProfileDetails(name string) map[string]any {
 
 func mxNewFixture(t *testing.T) *mxFixture {
 	t.Helper()
-	db := storetest.OpenSQLite(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	run := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = run.Run(ctx); close(done) }()
-	a := app.New(db, run, log)
-	tokens := token.New(db, token.Config{Audience: "meridian-api", Logger: log})
-	if err := tokens.EnsureSigningKey(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := auth.NewService(db, tokens, app.Scopes, log)
-	api := rest.New(rest.Config{App: a, DB: db, Log: log, Registry: prometheus.NewRegistry(), Version: "test",
-		Auth: svc, Authenticator: &auth.Authenticator{Tokens: svc.Tokens, Keys: svc.Keys}})
-	srv := httptest.NewServer(api)
-	t.Cleanup(func() { srv.Close(); cancel(); <-done })
+	st := newStack(t)
+	ctx, db, a, run := st.ctx, st.db, st.app, st.run
+	svc := st.identity(t)
+	tokens := svc.Tokens
+	srv, api := st.serve(t, rest.Config{Auth: svc})
 	fx := &mxFixture{t: t, ctx: ctx, srv: srv, api: api, db: db, app: a, auth: svc, tokens: tokens,
 		users: map[string]auth.User{}, objs: map[string]mxObj{}, creds: map[string]string{}, private: map[string]string{}}
 

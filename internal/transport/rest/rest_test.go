@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/auth"
+	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/store"
@@ -33,17 +35,54 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	st := newStack(t)
+	srv, _ := st.serve(t, rest.Config{DevAuth: true})
+	return &env{t: t, srv: srv, db: st.db}
+}
+
+// stack is what a node assembles under the API: a real SQLite store and
+// the projector keeping its read models current until the test ends.
+type stack struct {
+	ctx context.Context
+	db  *store.DB
+	run *projection.Runner
+	app *app.App
+	log *slog.Logger
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
 	db := storetest.OpenSQLite(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	run := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = run.Run(ctx); close(done) }()
-	a := app.New(db, run, log)
-	api := rest.New(rest.Config{App: a, DB: db, Log: log, Registry: prometheus.NewRegistry(), DevAuth: true, Version: "test"})
+	t.Cleanup(func() { cancel(); <-done })
+	return &stack{ctx: ctx, db: db, run: run, app: app.New(db, run, log), log: log}
+}
+
+// identity returns the sign-in services, with a signing key in place.
+func (s *stack) identity(t *testing.T) *auth.Service {
+	t.Helper()
+	tokens := token.New(s.db, token.Config{Issuer: "http://meridian.test", Audience: "meridian-api", Logger: s.log})
+	if err := tokens.EnsureSigningKey(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	return auth.NewService(s.db, tokens, app.Scopes, s.log)
+}
+
+// serve starts the API; cfg's App, DB, Log, Registry and Version are filled in.
+func (s *stack) serve(t *testing.T, cfg rest.Config) (*httptest.Server, *rest.Server) {
+	t.Helper()
+	cfg.App, cfg.DB, cfg.Log, cfg.Registry, cfg.Version = s.app, s.db, s.log, prometheus.NewRegistry(), "test"
+	if cfg.Auth != nil {
+		cfg.Authenticator = &auth.Authenticator{Tokens: cfg.Auth.Tokens, Keys: cfg.Auth.Keys}
+	}
+	api := rest.New(cfg)
 	srv := httptest.NewServer(api)
-	t.Cleanup(func() { srv.Close(); cancel(); <-done })
-	return &env{t: t, srv: srv, db: db}
+	t.Cleanup(srv.Close) // runs before the stack's cleanup: requests end first
+	return srv, api
 }
 
 type resp struct {
