@@ -16,7 +16,6 @@ const (
 	ERateLimited    = "rate_limited"    // too many requests
 	EUnavailable    = "unavailable"     // a dependency is down; retry later
 	EInternal       = "internal"        // a bug or unexpected failure; details are logged, never shown
-	EPrecondition   = "precondition"    // a required precondition header is missing or malformed
 	ETooLarge       = "too_large"       // the request body is over the limit
 	EIdempotencyKey = "idempotency_key" // an Idempotency-Key was reused with a different request
 )

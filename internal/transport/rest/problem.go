@@ -19,7 +19,6 @@ var statusOf = map[string]int{
 	meridian.EForbidden:      http.StatusForbidden,
 	meridian.ERateLimited:    http.StatusTooManyRequests,
 	meridian.EUnavailable:    http.StatusServiceUnavailable,
-	meridian.EPrecondition:   http.StatusBadRequest,
 	meridian.ETooLarge:       http.StatusRequestEntityTooLarge,
 	meridian.EIdempotencyKey: http.StatusUnprocessableEntity,
 	meridian.EInternal:       http.StatusInternalServerError,
