@@ -68,7 +68,13 @@ var runningRE = regexp.MustCompile(`is running at (http://\S+)`)
 // startServe runs `meridian serve` with args and env and waits for its URL.
 func startServe(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	return startServeAt(t, "127.0.0.1:0", env, args...)
+}
+
+// startServeAt is startServe listening on addr.
+func startServeAt(t *testing.T, addr string, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -26,7 +26,7 @@ func TestSignIn(t *testing.T) {
 		}
 		q := mustParams(t, authURL)
 		stored := mustStored(t, db, q.Get("state"))
-		if !strings.HasPrefix(authURL, p.endpoints.Auth+"?") || q.Get("nonce") == "" || q.Get("nonce") != stored.nonce ||
+		if !strings.HasPrefix(authURL, p.Endpoints.Auth+"?") || q.Get("nonce") == "" || q.Get("nonce") != stored.nonce ||
 			q.Get("code_challenge") != oauth2.S256ChallengeFromVerifier(stored.verifier) || q.Get("code_challenge_method") != "S256" ||
 			q.Get("scope") != "openid email profile" {
 			t.Fatalf("auth URL %s does not match the stored state %+v", authURL, stored)
@@ -142,7 +142,7 @@ func TestCallbackRejects(t *testing.T) {
 		code, state := signIn(t)
 		cfg := p.oidcConfig()
 		direct := oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
-			Endpoint: oauth2.Endpoint{AuthURL: p.endpoints.Auth, TokenURL: p.endpoints.Token}}
+			Endpoint: oauth2.Endpoint{AuthURL: p.Endpoints.Auth, TokenURL: p.Endpoints.Token}}
 		// The provider refuses the code without a verifier, and with a wrong one.
 		for _, c := range []struct {
 			name string

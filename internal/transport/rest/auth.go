@@ -279,7 +279,7 @@ func (s *Server) registerAuth() {
 		}
 		b, err := s.cfg.Auth.Tokens.JWKS(r.Context())
 		if err != nil {
-			writeProblem(w, problemFor(s.fail(r.Context(), err)))
+			writeProblem(w, s.fail(r.Context(), err))
 			return
 		}
 		w.Header().Set("Content-Type", "application/jwk-set+json")
@@ -354,7 +354,7 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.cfg.Auth.OIDC.Start(r.Context(), r.PathValue("provider"), returnTo)
 	if err != nil {
-		writeProblem(w, problemFor(s.fail(r.Context(), err)))
+		writeProblem(w, s.fail(r.Context(), err))
 		return
 	}
 	http.Redirect(w, r, u, http.StatusFound)
@@ -377,12 +377,12 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	id, returnTo, err := s.cfg.Auth.OIDC.Callback(ctx, r.PathValue("provider"), q.Get("state"), q.Get("code"))
 	if err != nil {
-		writeProblem(w, problemFor(s.fail(ctx, err)))
+		writeProblem(w, s.fail(ctx, err))
 		return
 	}
 	t, err := s.cfg.Auth.SignInExternal(ctx, id, clientIP(r))
 	if err != nil {
-		writeProblem(w, problemFor(s.fail(ctx, err)))
+		writeProblem(w, s.fail(ctx, err))
 		return
 	}
 	for _, c := range sessionCookies(cookiesSecure(r), t) {

@@ -154,8 +154,8 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// fail turns an application error into a huma error, logging internal ones.
-func (s *Server) fail(ctx context.Context, err error) error {
+// fail turns an application error into a problem, logging internal ones.
+func (s *Server) fail(ctx context.Context, err error) *Problem {
 	p := problemFor(err)
 	if p.Code == meridian.EInternal {
 		s.cfg.Log.ErrorContext(ctx, "internal error", "err", err, "request_id", requestID(ctx))
