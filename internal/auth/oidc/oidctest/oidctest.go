@@ -162,7 +162,7 @@ func buildProvider() (string, error) {
 	defer os.RemoveAll(tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goTool, "install", Module+"@"+Version)
+	cmd := exec.CommandContext(ctx, goTool, "install", Module+"@"+Version) // #nosec G702 -- test helper: the go tool from PATH or $GOROOT on a pinned module; no outside input
 	cmd.Dir = tmp // outside Meridian's module: its go.mod stays as it is
 	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod", "GOWORK=off", "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
