@@ -162,8 +162,10 @@ func buildProvider() (string, error) {
 	defer os.RemoveAll(tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goTool, "install", Module+"@"+Version) // #nosec G702 -- test helper: the go tool from PATH or $GOROOT on a pinned module; no outside input
-	cmd.Dir = tmp // outside Meridian's module: its go.mod stays as it is
+	// The go tool from PATH or $GOROOT, on a pinned module: no outside input.
+	cmd := exec.CommandContext(ctx, goTool, "install", Module+"@"+Version) // #nosec G702 -- see above
+	// Outside Meridian's module, so that its go.mod stays as it is.
+	cmd.Dir = tmp
 	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod", "GOWORK=off", "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go install %s@%s: %v\n%s", Module, Version, err, out)
