@@ -272,7 +272,7 @@ func (s *Server) registerAuth() {
 			return out, nil
 		})
 
-	s.mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /.well-known/jwks.json", PolicyPublic, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.signInConfigured(); err != nil {
 			writeProblem(w, problemFor(err))
 			return
@@ -286,9 +286,9 @@ func (s *Server) registerAuth() {
 		w.Header().Set("Cache-Control", "public, max-age=60")
 		_, _ = w.Write(b)
 	})
-	s.mux.HandleFunc("POST /oauth/token", s.oauthToken)
-	s.mux.HandleFunc("GET /auth/oidc/{provider}/start", s.oidcStart)
-	s.mux.HandleFunc("GET /auth/oidc/{provider}/callback", s.oidcCallback)
+	s.handle("POST /oauth/token", PolicyAuth, s.oauthToken)
+	s.handle("GET /auth/oidc/{provider}/start", PolicyAuth, s.oidcStart)
+	s.handle("GET /auth/oidc/{provider}/callback", PolicyAuth, s.oidcCallback)
 }
 
 // oauthToken is the OAuth2 token endpoint (RFC 6749 §4.4, client

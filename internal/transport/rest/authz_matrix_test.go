@@ -450,14 +450,21 @@ type mxRequest struct {
 func (fx *mxFixture) do(a mxActor, req mxRequest) mxResp {
 	fx.t.Helper()
 	var rd io.Reader
-	if req.body != nil {
+	form, isForm := req.body.(url.Values)
+	switch {
+	case isForm:
+		rd = strings.NewReader(form.Encode())
+	case req.body != nil:
 		b, err := json.Marshal(req.body)
 		fx.must(err)
 		rd = bytes.NewReader(b)
 	}
 	hr, err := http.NewRequest(req.method, fx.srv.URL+req.path, rd)
 	fx.must(err)
-	if rd != nil {
+	switch {
+	case isForm:
+		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	case rd != nil:
 		hr.Header.Set("Content-Type", "application/json")
 		if req.method == http.MethodPatch {
 			hr.Header.Set("Content-Type", "application/merge-patch+json")
@@ -518,6 +525,10 @@ type mxVariant struct {
 	mine     bool            // profiles: ?mine=true
 	to       string          // moveApplication: the stage
 	stale    bool            // sends a stale If-Match
+	// answer is what a sign-in endpoint answers every caller for this
+	// request, whatever the caller's own credentials (default ok): its
+	// outcome depends on the credentials in the request only.
+	answer mxClass
 }
 
 func mxConst(v any) func(*mxCase) any { return func(*mxCase) any { return v } }
@@ -647,6 +658,17 @@ var mxVariants = map[string][]mxVariant{
 		{name: "A-key-via-B-path", org: "B", target: "A:key", prep: mxFreshKey},
 	},
 	"auditLog": {{name: "A", org: "A"}},
+
+	// Routes outside huma (Server.handle).
+	"plain:GET /healthz":               {{name: "get"}},
+	"plain:GET /readyz":                {{name: "get"}}, // the fixture's store is up
+	"plain:GET /metrics":               {{name: "get"}}, // the fixture's server has a Registry
+	"plain:GET /api/docs":              {{name: "get"}},
+	"plain:GET /.well-known/jwks.json": {{name: "get"}},
+	"plain:POST /oauth/token": {{name: "no-client-credentials", answer: mxUnauth,
+		body: mxConst(url.Values{"grant_type": {"client_credentials"}})}}, // RFC 6749 invalid_client, not a problem
+	"plain:GET /auth/oidc/{provider}/start":    {{name: "no-providers", answer: mxHidden}},
+	"plain:GET /auth/oidc/{provider}/callback": {{name: "no-providers", answer: mxHidden, query: "state=s&code=c"}},
 }
 
 // ---- cases and expectations ----
@@ -711,9 +733,12 @@ func (c *mxCase) request() mxRequest {
 	path := c.op.Path
 	for _, p := range regexp.MustCompile(`\{[A-Za-z]+\}`).FindAllString(path, -1) {
 		var v string
-		if p == "{orgId}" {
+		switch p {
+		case "{orgId}":
 			v = c.id(c.v.org + ":org")
-		} else {
+		case "{provider}":
+			v = "github" // the fixture configures no OIDC providers
+		default:
 			v = c.id(c.v.target)
 		}
 		path = strings.Replace(path, p, url.PathEscape(v), 1)
@@ -915,8 +940,9 @@ var mxPolicies = map[rest.Policy]func(c *mxCase) mxClass{
 		}
 		return w
 	},
-	rest.PolicyAuth:    func(*mxCase) mxClass { return mxOK },
-	rest.PolicySession: func(c *mxCase) mxClass { return mxIf(c.a.person(), mxOK, mxUnauth) },
+	rest.PolicyAuth:        func(c *mxCase) mxClass { return mxIf(c.v.answer != 0, c.v.answer, mxOK) },
+	rest.PolicySession:     func(c *mxCase) mxClass { return mxIf(c.a.person(), mxOK, mxUnauth) },
+	rest.PolicyOperational: func(*mxCase) mxClass { return mxOK },
 }
 
 func mxOr(s, def string) string {
@@ -1009,7 +1035,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		byID[op.OperationID] = true
 		switch {
 		case op.Policy == "":
-			t.Errorf("%s %s (%s) declares no access policy: add Metadata: access(Policy…, scope) where it is registered", op.Method, op.Path, op.OperationID)
+			t.Errorf("%s %s (%s) declares no access policy: add Metadata: access(Policy…, scope) where it is registered (routes outside huma: the policy of s.handle)", op.Method, op.Path, op.OperationID)
 		case op.Policy.Doc() == "":
 			t.Errorf("%s: unknown policy %q", op.OperationID, op.Policy)
 		case mxPolicies[op.Policy] == nil:

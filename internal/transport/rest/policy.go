@@ -10,7 +10,8 @@ import (
 
 // Policy names who may call an operation. Every operation declares one
 // where it is registered, in huma.Operation.Metadata under "policy" (with
-// the API-key scope it admits under "scope"; see access). The decisions are
+// the API-key scope it admits under "scope"; see access), or, for routes
+// outside huma, as the argument of Server.handle. The decisions are
 // made by the application layer (internal/app), deny by default, so that
 // every transport gives the same answers; the declarations document them
 // and are what the authorization matrix test (authz_matrix_test.go) checks
@@ -56,10 +57,12 @@ const (
 	PolicyAuth Policy = "auth"
 	// PolicySession: the signed-in person's own session.
 	PolicySession Policy = "session"
+	// PolicyOperational: health, readiness, metrics and the API reference (anyone).
+	PolicyOperational Policy = "operational"
 )
 
 var policyDocs = map[Policy]string{
-	PolicyPublic: "Anyone, including anonymous callers: organizations are public.",
+	PolicyPublic: "Anyone, including anonymous callers: organizations and the token signing keys (JWKS) are public.",
 	PolicyPostings: "Published, unexpired postings: anyone. Drafts, closed and expired postings: members of the organization " +
 		"(viewer or above) and its API keys with jobs:read; to anyone else a single posting is 404, and a list asking for " +
 		"those statuses (status=…) is 403 whether or not the organization exists.",
@@ -86,8 +89,10 @@ var policyDocs = map[Policy]string{
 	PolicyOrgAdminOrSelf: "As org-admin; in addition any member may remove themselves (the last owner cannot leave: 409 rule).",
 	PolicyOrgSecurity: "API keys, OAuth2 clients and the audit log: admins and owners of the organization, people only " +
 		"(every API key 403); lower roles 403; non-members 404; anonymous 401.",
-	PolicyAuth:    "Sign-in endpoints: anyone, including anonymous callers; rate-limited per client address.",
-	PolicySession: "The signed-in person's own session; anyone else, API keys included, 401.",
+	PolicyAuth: "Sign-in endpoints (password, refresh, OAuth2 token, OIDC): anyone, including anonymous callers; " +
+		"what they check is the credential in the request, not the caller's; rate-limited per client address.",
+	PolicySession:     "The signed-in person's own session; anyone else, API keys included, 401.",
+	PolicyOperational: "Health, readiness, metrics and the API reference: anyone, including anonymous callers.",
 }
 
 // Doc describes the policy ("" for an unknown one).
@@ -132,9 +137,10 @@ type OperationInfo struct {
 }
 
 // Operations lists the API's operations with their policies, sorted by
-// path and method, from the OpenAPI document.
+// path and method: those of the OpenAPI document and the routes registered
+// outside huma (handle; OperationID "plain:METHOD /path").
 func (s *Server) Operations() []OperationInfo {
-	var out []OperationInfo
+	out := append([]OperationInfo(nil), s.plain...)
 	for path, item := range s.OpenAPI().Paths {
 		for _, mo := range []struct {
 			method string

@@ -77,6 +77,17 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// plain lists the routes registered on the mux outside huma (handle).
+	plain []OperationInfo
+}
+
+// handle registers a route outside huma (pattern "METHOD /path") with its
+// access policy, so that Operations lists it too.
+func (s *Server) handle(pattern string, p Policy, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.plain = append(s.plain, OperationInfo{Method: method, Path: path, OperationID: "plain:" + pattern, Policy: p})
+	s.mux.HandleFunc(pattern, h)
 }
 
 // New builds the server.
@@ -103,17 +114,17 @@ func New(cfg Config) *Server {
 	s.registerApplications()
 	s.registerAuth()
 
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /healthz", PolicyOperational, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.cfg.Version})
 	})
-	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.HandleFunc("GET /api/docs", s.docs)
+	s.handle("GET /readyz", PolicyOperational, s.readyz)
+	s.handle("GET /api/docs", PolicyOperational, s.docs)
 	if cfg.Registry != nil {
 		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
 		s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "meridian_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"method", "route"})
 		cfg.Registry.MustRegister(s.requests, s.latency)
-		s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
+		s.handle("GET /metrics", PolicyOperational, promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}).ServeHTTP)
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
