@@ -22,6 +22,7 @@ const (
 	AuditMemberRemoved = "org.member_removed"
 	AuditSigningRotate = "auth.signing_key_rotated"
 	AuditUserCreated   = "auth.user_created"
+	AuditRegisterTaken = "auth.register_address_taken"
 )
 
 // AuditEntry is one security event. The log is append-only: the database

@@ -52,30 +52,37 @@ func (s *Service) audit(ctx context.Context, e AuditEntry) {
 	}
 }
 
-// Register creates a user with e-mail and password and signs them in.
-func (s *Service) Register(ctx context.Context, email, pw, name, ip string) (User, Tokens, error) {
+// Register creates a user with e-mail and password. Whether the address was
+// free is not revealed: a taken address costs the same work and gets the
+// same answer (the owner keeps their account; the newcomer's sign-in with
+// it then fails like any wrong password). created says what happened, for
+// the caller's logs only.
+func (s *Service) Register(ctx context.Context, email, pw, name, ip string) (created bool, err error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
-		return User{}, Tokens{}, err
+		return false, err
 	}
 	local, _, _ := strings.Cut(e, "@")
 	if err := password.Check(pw, local, name); err != nil {
-		return User{}, Tokens{}, err
+		return false, err
 	}
 	hash, err := password.Hash(pw)
 	if err != nil {
-		return User{}, Tokens{}, err
+		return false, err
 	}
 	u, err := s.Users.Create(ctx, e, name, false)
+	if meridian.ErrorCode(err) == meridian.EConflict {
+		s.audit(ctx, AuditEntry{Action: AuditRegisterTaken, IP: ip})
+		return false, nil
+	}
 	if err != nil {
-		return User{}, Tokens{}, err
+		return false, err
 	}
 	if err := s.Users.SetPassword(ctx, u.ID, hash); err != nil {
-		return User{}, Tokens{}, err
+		return false, err
 	}
 	s.audit(ctx, AuditEntry{Actor: u.ID, Action: AuditUserCreated, Target: u.ID, IP: ip})
-	t, err := s.issue(ctx, u)
-	return u, t, err
+	return true, nil
 }
 
 var errSignIn = meridian.Errorf(meridian.EUnauthorized, "wrong e-mail address or password")

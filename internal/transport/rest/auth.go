@@ -18,7 +18,6 @@ type credentialsIn struct {
 	Body struct {
 		Email    string `json:"email" maxLength:"254" required:"true"`
 		Password string `json:"password" maxLength:"1024" required:"true"`
-		Name     string `json:"name,omitempty" maxLength:"120"`
 		// Cookie asks for the web app's session cookies instead of tokens in the body.
 		Cookie bool `json:"cookie,omitempty" doc:"set HttpOnly session cookies (web app) instead of returning tokens"`
 	}
@@ -34,6 +33,21 @@ type refreshIn struct {
 	Body          *struct {
 		RefreshToken string `json:"refresh_token,omitempty"`
 		Cookie       bool   `json:"cookie,omitempty"`
+	}
+}
+
+type registerIn struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"254" required:"true"`
+		Password string `json:"password" maxLength:"1024" required:"true"`
+		Name     string `json:"name,omitempty" maxLength:"120"`
+	}
+}
+
+type registeredOut struct {
+	Body struct {
+		Status string `json:"status"`
+		Detail string `json:"detail"`
 	}
 }
 
@@ -156,16 +170,20 @@ func (s *Server) tokensResponse(ctx context.Context, t auth.Tokens, cookie bool)
 func (s *Server) registerAuth() {
 	tags := []string{"Sign-in"}
 	huma.Register(s.api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: "/api/v1/auth/register", Summary: "Create an account with e-mail and password",
-		Description: "Passwords need at least 12 characters and must not be common or contain your name or address.", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
-		func(ctx context.Context, in *credentialsIn) (*tokensOut, error) {
+		Description: "Passwords need at least 12 characters and must not be common or contain your name or address. " +
+			"The answer is the same whether or not the address was already registered (so that nobody can find out who has an account); sign in next.",
+		Tags: tags, DefaultStatus: http.StatusAccepted, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
+		func(ctx context.Context, in *registerIn) (*registeredOut, error) {
 			if err := s.signInConfigured(); err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			_, t, err := s.cfg.Auth.Register(ctx, in.Body.Email, in.Body.Password, in.Body.Name, infoFrom(ctx).ip)
-			if err != nil {
+			if _, err := s.cfg.Auth.Register(ctx, in.Body.Email, in.Body.Password, in.Body.Name, infoFrom(ctx).ip); err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			return s.tokensResponse(ctx, t, in.Body.Cookie), nil
+			out := &registeredOut{}
+			out.Body.Status = "accepted"
+			out.Body.Detail = "If this address was not registered yet, the account exists now: sign in with it."
+			return out, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in with e-mail and password", Tags: tags, MaxBodyBytes: 16 << 10, Metadata: access(PolicyAuth, "")},
 		func(ctx context.Context, in *credentialsIn) (*tokensOut, error) {

@@ -31,18 +31,33 @@ func (e *env) req(method, path string, body any, hdr ...string) resp {
 
 const goodPassword = "correct horse battery staple"
 
+// signUp registers an address and signs in, returning an access token.
+func signUp(e *env, email string) string {
+	e.t.Helper()
+	e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": email, "password": goodPassword}))
+	return signIn(e, email)
+}
+
+func signIn(e *env, email string) string {
+	e.t.Helper()
+	l := e.must(200, e.req("POST", "/api/v1/auth/login", map[string]any{"email": email, "password": goodPassword}))
+	return l.Body["access_token"].(string)
+}
+
 func TestRegisterLoginRefreshLogout(t *testing.T) {
 	e, _ := newAuthEnv(t, nil)
-	reg := e.must(201, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "Ada@Example.com", "password": goodPassword, "name": "Ada"}))
-	at := reg.Body["access_token"].(string)
-	if reg.Body["refresh_token"] == "" || reg.Body["token_type"] != "Bearer" {
-		t.Fatalf("register: %s", reg.Raw)
-	}
+	reg := e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "Ada@Example.com", "password": goodPassword, "name": "Ada"}))
+	at := signIn(e, "ada@example.com")
 	me := e.must(200, e.req("GET", "/api/v1/auth/me", nil, "Authorization", "Bearer "+at))
 	if me.Body["email"] != "ada@example.com" || me.Body["name"] != "Ada" {
 		t.Fatalf("me: %s", me.Raw)
 	}
-	e.problem(e.req("POST", "/api/v1/auth/register", map[string]any{"email": "ada@example.com", "password": goodPassword}), 409, "conflict")
+	// A taken address gets the very same answer, and does not change the account.
+	again := e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "ada@example.com", "password": "another long passphrase", "name": "Mallory"}))
+	if string(again.Raw) != string(reg.Raw) {
+		t.Fatalf("registration reveals a taken address: %s vs %s", again.Raw, reg.Raw)
+	}
+	e.problem(e.req("POST", "/api/v1/auth/login", map[string]any{"email": "ada@example.com", "password": "another long passphrase"}), 401, "unauthorized")
 	e.problem(e.req("POST", "/api/v1/auth/register", map[string]any{"email": "bob@example.com", "password": "password1234"}), 422, "invalid")
 
 	// Wrong password and unknown account get the same answer.
@@ -86,7 +101,7 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 
 func TestSignInThrottle(t *testing.T) {
 	e, _ := newAuthEnv(t, nil)
-	e.must(201, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "eve@example.com", "password": goodPassword}))
+	e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "eve@example.com", "password": goodPassword}))
 	var last resp
 	for i := 0; i < 8; i++ {
 		last = e.req("POST", "/api/v1/auth/login", map[string]any{"email": "eve@example.com", "password": "wrong password guess " + string(rune('a'+i))})
@@ -98,8 +113,7 @@ func TestSignInThrottle(t *testing.T) {
 
 func TestAPIKeysAndClientCredentials(t *testing.T) {
 	e, svc := newAuthEnv(t, nil)
-	owner := e.must(201, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "owner@acme.example", "password": goodPassword}))
-	bearer := "Bearer " + owner.Body["access_token"].(string)
+	bearer := "Bearer " + signUp(e, "owner@acme.example")
 	org := e.must(201, e.req("POST", "/api/v1/orgs", map[string]any{"name": "Acme"}, "Authorization", bearer))
 	orgID := org.Body["id"].(string)
 	other := e.must(201, e.req("POST", "/api/v1/orgs", map[string]any{"name": "Globex"}, "Authorization", bearer))
@@ -162,14 +176,14 @@ func TestAPIKeysAndClientCredentials(t *testing.T) {
 	if actions[auth.AuditKeyCreated] != 2 || actions[auth.AuditKeyRevoked] != 2 {
 		t.Fatalf("audit: %v", actions)
 	}
-	stranger := e.must(201, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "stranger@example.com", "password": goodPassword}))
-	e.problem(e.req("GET", "/api/v1/orgs/"+orgID+"/audit", nil, "Authorization", "Bearer "+stranger.Body["access_token"].(string)), 404, "not_found")
+	stranger := signUp(e, "stranger@example.com")
+	e.problem(e.req("GET", "/api/v1/orgs/"+orgID+"/audit", nil, "Authorization", "Bearer "+stranger), 404, "not_found")
 	_ = svc
 }
 
 func TestSessionCookiesNeedCSRF(t *testing.T) {
 	e, _ := newAuthEnv(t, nil)
-	e.must(201, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "web@example.com", "password": goodPassword}))
+	e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "web@example.com", "password": goodPassword}))
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	post := func(path, body string, hdr ...string) *http.Response {
