@@ -207,7 +207,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
 	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
-		Auth: n.Auth, Authenticator: &auth.Authenticator{Tokens: n.Auth.Tokens, Keys: n.Auth.Keys},
+		Auth:    n.Auth,
 		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	if o.Stdout != nil {

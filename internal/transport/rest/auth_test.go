@@ -14,12 +14,12 @@ import (
 )
 
 // newAuthEnv is newEnv with real sign-in instead of the development user.
-func newAuthEnv(t *testing.T, limiter ratelimit.Limiter) (*env, *auth.Service) {
+func newAuthEnv(t *testing.T, limiter ratelimit.Limiter) *env {
 	t.Helper()
 	st := newStack(t)
 	svc := st.identity(t)
 	srv, _ := st.serve(t, rest.Config{Auth: svc, Limiter: limiter, PerIP: 1000, PerPrincipal: 1000})
-	return &env{t: t, srv: srv, db: st.db}, svc
+	return &env{t: t, srv: srv, db: st.db}
 }
 
 // req sends a request with explicit headers (no development user).
@@ -45,7 +45,7 @@ func signIn(e *env, email string) string {
 }
 
 func TestRegisterLoginRefreshLogout(t *testing.T) {
-	e, _ := newAuthEnv(t, nil)
+	e := newAuthEnv(t, nil)
 	reg := e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "Ada@Example.com", "password": goodPassword, "name": "Ada"}))
 	at := signIn(e, "ada@example.com")
 	me := e.must(200, e.req("GET", "/api/v1/auth/me", nil, "Authorization", "Bearer "+at))
@@ -100,7 +100,7 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 }
 
 func TestSignInThrottle(t *testing.T) {
-	e, _ := newAuthEnv(t, nil)
+	e := newAuthEnv(t, nil)
 	e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "eve@example.com", "password": goodPassword}))
 	var last resp
 	for i := 0; i < 8; i++ {
@@ -112,7 +112,7 @@ func TestSignInThrottle(t *testing.T) {
 }
 
 func TestAPIKeysAndClientCredentials(t *testing.T) {
-	e, svc := newAuthEnv(t, nil)
+	e := newAuthEnv(t, nil)
 	bearer := "Bearer " + signUp(e, "owner@acme.example")
 	org := e.must(201, e.req("POST", "/api/v1/orgs", map[string]any{"name": "Acme"}, "Authorization", bearer))
 	orgID := org.Body["id"].(string)
@@ -178,11 +178,10 @@ func TestAPIKeysAndClientCredentials(t *testing.T) {
 	}
 	stranger := signUp(e, "stranger@example.com")
 	e.problem(e.req("GET", "/api/v1/orgs/"+orgID+"/audit", nil, "Authorization", "Bearer "+stranger), 404, "not_found")
-	_ = svc
 }
 
 func TestSessionCookiesNeedCSRF(t *testing.T) {
-	e, _ := newAuthEnv(t, nil)
+	e := newAuthEnv(t, nil)
 	e.must(202, e.req("POST", "/api/v1/auth/register", map[string]any{"email": "web@example.com", "password": goodPassword}))
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
@@ -226,7 +225,7 @@ func TestSessionCookiesNeedCSRF(t *testing.T) {
 }
 
 func TestRateLimitsAndHeaders(t *testing.T) {
-	e, _ := newAuthEnv(t, ratelimit.NewMemory(0))
+	e := newAuthEnv(t, ratelimit.NewMemory(0))
 	// The sign-in rule allows 10 attempts at once per address.
 	var last resp
 	for i := 0; i < 12; i++ {

@@ -76,9 +76,6 @@ func (s *stack) identity(t *testing.T) *auth.Service {
 func (s *stack) serve(t *testing.T, cfg rest.Config) (*httptest.Server, *rest.Server) {
 	t.Helper()
 	cfg.App, cfg.DB, cfg.Log, cfg.Registry, cfg.Version = s.app, s.db, s.log, prometheus.NewRegistry(), "test"
-	if cfg.Auth != nil {
-		cfg.Authenticator = &auth.Authenticator{Tokens: cfg.Auth.Tokens, Keys: cfg.Auth.Keys}
-	}
 	api := rest.New(cfg)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close) // runs before the stack's cleanup: requests end first

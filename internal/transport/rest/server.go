@@ -41,10 +41,9 @@ type Pinger interface {
 type Config struct {
 	App *app.App
 	DB  *store.DB
-	// Auth runs sign-in; Authenticator reads credentials. Both nil: only
-	// the development principal (DevAuth) or anonymous access.
-	Auth          *auth.Service
-	Authenticator *auth.Authenticator
+	// Auth runs sign-in and reads requests' credentials. Nil: only the
+	// development principal (DevAuth) or anonymous access.
+	Auth *auth.Service
 	// Limiter enforces the rate limits (nil: none, e.g. in unit tests):
 	// PerIP requests per second per client address (bursts of 6x) and
 	// PerPrincipal per user or credential (bursts of 10x; API keys get
@@ -78,6 +77,8 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 
+	authn *auth.Authenticator // from cfg.Auth
+
 	// plain lists the routes registered on the mux outside huma (handle).
 	plain []OperationInfo
 }
@@ -99,6 +100,9 @@ func New(cfg Config) *Server {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Auth != nil {
+		s.authn = &auth.Authenticator{Tokens: cfg.Auth.Tokens, Keys: cfg.Auth.Keys}
+	}
 	hc := huma.DefaultConfig("Meridian API", "v1") // the API's version, not the build's
 	hc.Info.Description = "Remote-first hiring for backend engineers: organizations, job postings, developer profiles and applications. " +
 		"Errors are RFC 9457 problem details. Updates take If-Match with the ETag of the resource; POST takes Idempotency-Key."
@@ -308,9 +312,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			hasCredentials = true
 		}
 		switch {
-		case s.cfg.Authenticator != nil && (hasCredentials || !s.cfg.DevAuth):
+		case s.authn != nil && (hasCredentials || !s.cfg.DevAuth):
 			var err error
-			if p, err = s.cfg.Authenticator.Authenticate(r); err != nil {
+			if p, err = s.authn.Authenticate(r); err != nil {
 				pr := problemFor(err)
 				if pr.Status == http.StatusUnauthorized {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="meridian"`)
