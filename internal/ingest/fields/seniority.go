@@ -1,0 +1,145 @@
+package fields
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// seniorityWords are the level words of titles, most specific first within
+// a position; ParseSeniority takes the leftmost match ("Senior Staff" is
+// staff because that pattern starts at "Senior" too).
+var seniorityWords = []struct {
+	re    *regexp.Regexp
+	level string
+}{
+	{regexp.MustCompile(`(?i)\bsenior\s+staff\b|\bsr\.?\s+staff\b`), "staff"},
+	{regexp.MustCompile(`(?i)\bsenior\s+principal\b|\bsr\.?\s+principal\b|\bdistinguished\b|\bfellow\b`), "principal"},
+	{regexp.MustCompile(`(?i)\bprincipal\b`), "principal"},
+	{regexp.MustCompile(`(?i)\bstaff\b`), "staff"},
+	{regexp.MustCompile(`(?i)\bsenior\b|\bsr\b\.?|\bsnr\b`), "senior"},
+	{regexp.MustCompile(`(?i)\b(?:tech|technical|team|engineering|dev|development)\s+leads?\b|\blead\b|\bleads\b|\bhead\s+of\b`), "lead"},
+	{regexp.MustCompile(`(?i)\bjunior\b|\bjr\b\.?|\bentry[- ]level\b|\bnew[- ]grads?\b|\bgraduate\b|\bearly[- ]career\b|\bapprentice`), "junior"},
+	{regexp.MustCompile(`(?i)\bmid(?:dle)?[- ]?(?:level|senior)?\b|\bintermediate\b`), "mid"},
+	{regexp.MustCompile(`(?i)\bintern(?:s|ship|ships)?\b|\bco-?op\b`), "intern"},
+	// "Engineer III" is senior, "Engineer II" mid, "Engineer I" junior.
+	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:III|3)\b`), "senior"},
+	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:II|2)\b`), "mid"},
+	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:I|1)\b`), "junior"},
+}
+
+var (
+	mtsRE = regexp.MustCompile(`(?i)members?\s+of\s+(?:the\s+)?technical\s+staff|\bstaffing\b|\bstaff\s+(?:augmentation|accountant)`)
+	// levelInTextRE finds a level word next to a role in a posting's text:
+	// "we're hiring a senior backend engineer", "looking for Staff SREs".
+	levelInTextRE = regexp.MustCompile(`(?i)\b(?:hiring|looking\s+for|seeking|join\s+us\s+as|role\s*:|position\s*:|title\s*:)\s+(?:an?\s+|our\s+|two\s+|several\s+)?((?:senior|sr\.?|staff|principal|lead|junior|jr\.?|mid[- ]level|entry[- ]level|founding)\s+(?:[\w+#./-]+\s+){0,3}?(?:engineers?|developers?|swes?|sres?|programmers?|architects?|scientists?|interns?))\b`)
+	// yearsRE reads "5+ years", "3-5 years of experience", "at least 7 yrs".
+	yearsRE = regexp.MustCompile(`(?i)\b(\d{1,2})\s*(?:\+|(?:\s*[-–]\s*|\s+to\s+)(\d{1,2}))?\s*\+?\s*(?:years?|yrs?)\b(?:\s+(?:of\s+)?(?:professional\s+|relevant\s+|industry\s+|hands-on\s+|production\s+|backend\s+|software\s+|engineering\s+|work\s+)*(?:experience|exp\b|building|writing|working|in\s+(?:software|industry|backend|engineering)))`)
+)
+
+// ParseSeniority returns the level (one of domain.SeniorityLevels) a
+// posting asks for, or "" when it says nothing usable. The title wins over
+// the text. In a title, the leftmost level word decides: "Senior Staff"
+// and "Staff" → staff, "Principal", "Distinguished" → principal, "Senior",
+// "Sr." → senior, "Lead", "Tech Lead", "Head of" → lead, "Junior", "Jr",
+// "Entry-level", "New Grad" → junior, "Mid-level", "Intermediate" → mid,
+// "Intern", "Co-op" → intern, "Engineer III/II/I" → senior/mid/junior.
+// "Founding Engineer" is senior: founding engineers work without a team
+// to lean on, which postings describe as senior work. "Member of Technical
+// Staff" names no level. In the text, a level word in front of a role after
+// "hiring", "looking for" or "seeking" counts first, then the required
+// years of experience: under 2 → junior, 2–4 → mid, 5 or more → senior
+// (years alone never make staff or principal).
+func ParseSeniority(title, text string) string {
+	if l := levelOf(capInput(title)); l != "" {
+		return l
+	}
+	text = capInput(text)
+	if m := levelInTextRE.FindStringSubmatch(text); m != nil {
+		if l := levelOf(m[1]); l != "" {
+			return l
+		}
+	}
+	if m := yearsRE.FindStringSubmatch(text); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n > 40 {
+			return ""
+		}
+		switch {
+		case n < 2:
+			return "junior"
+		case n < 5:
+			return "mid"
+		default:
+			return "senior"
+		}
+	}
+	return ""
+}
+
+func levelOf(title string) string {
+	t := mtsRE.ReplaceAllStringFunc(title, func(m string) string { return strings.Repeat(" ", len(m)) })
+	best, at := "", len(t)+1
+	for _, s := range seniorityWords {
+		if loc := s.re.FindStringIndex(t); loc != nil && loc[0] < at {
+			best, at = s.level, loc[0]
+		}
+	}
+	if best == "" && foundingRE.MatchString(t) {
+		best = "senior"
+	}
+	return best
+}
+
+// foundingRE reads "Founding Engineer": senior unless the title names a level.
+var foundingRE = regexp.MustCompile(`(?i)\bfounding\s+(?:\w+\s+){0,2}?(?:engineers?|developers?|swes?|programmers?|hires?|team\s+members?)\b`)
+
+var (
+	fullTimeRE    = regexp.MustCompile(`(?i)\bfull[- ]?time\b|\bfulltime\b|\bFT\b|\bpermanent\b|\bsalaried\b|\bfull[- ]time[- ]employee\b|\bW-?2\b`)
+	contractRE    = regexp.MustCompile(`(?i)\bcontract(?:or|ors|ing)?\b|\bfreelance(?:r|rs)?\b|\b1099\b|\bB2B\b|\bconsult(?:ant|ing)\s+(?:role|basis|position)\b`)
+	partTimeRE    = regexp.MustCompile(`(?i)\bpart[- ]?time\b|\bpartime\b|\b\d{1,2}\s*(?:-\s*\d{1,2}\s*)?(?:hrs?|hours?)\s*(?:/|per|a)\s*(?:week|wk)\b`)
+	internRE      = regexp.MustCompile(`(?i)\bintern(?:s|ship|ships)?\b|\bco-?op\b`)
+	temporaryRE   = regexp.MustCompile(`(?i)\btemporary\b|\btemp\b|\bseasonal\b|\bfixed[- ]term\b|\b\d{1,2}[- ]month\s+(?:contract|engagement|project|role)\b`)
+	ftThenCtRE    = regexp.MustCompile(`(?i)\bfull[- ]?time\s+(?:b2b\s+|remote\s+)?contract`)
+	ctToHireRE    = regexp.MustCompile(`(?i)contract[- ]to[- ](?:hire|perm|full)|temp[- ]to[- ](?:hire|perm)`)
+	notContractRE = regexp.MustCompile(`(?i)\bno\s+(?:contractors?|contracts?|freelancers?|agencies)\b|\bnot\s+(?:a\s+)?contract(?:or)?\b|\bsmart\s+contracts?\b|\bcontract\s+(?:law|management|lifecycle|review|analysis|data|negotiation)`)
+	notTempRE     = regexp.MustCompile(`(?i)\btemp(?:oral|late|orary\s+(?:tables?|files?|credentials?))`)
+)
+
+// ParseEmploymentType returns the employment type (one of
+// domain.EmploymentTypes) a text states, or "" when it states none. Read
+// it from a header or an employment-type field; in long prose, words such
+// as "contract" may mean something else ("smart contracts" is ignored).
+// Precedence: internship ("intern", "internship", "co-op"); contract
+// ("contract", "contractor", "freelance", "1099", "B2B") unless full-time is
+// also named, except "full-time contract" and "full-time B2B contract",
+// which are contracts; "contract-to-hire" is full-time; part-time
+// ("part-time", "PT", "20 hrs/week") unless full-time is also named;
+// temporary ("temporary", "temp", "fixed-term", "6-month contract" counts as
+// contract); full-time ("full-time", "FT", "permanent", "W2").
+func ParseEmploymentType(text string) string {
+	s := capInput(text)
+	s = notContractRE.ReplaceAllStringFunc(s, blank)
+	s = notTempRE.ReplaceAllStringFunc(s, blank)
+	ft, ct, pt := fullTimeRE.MatchString(s), contractRE.MatchString(s), partTimeRE.MatchString(s)
+	cth := ctToHireRE.MatchString(s)
+	switch {
+	case internRE.MatchString(s) && !ft:
+		return "internship"
+	case ct && ftThenCtRE.MatchString(s):
+		return "contract"
+	case cth:
+		return "full_time"
+	case ct && !ft:
+		return "contract"
+	case pt && !ft:
+		return "part_time"
+	case temporaryRE.MatchString(s) && !ft:
+		return "temporary"
+	case ft:
+		return "full_time"
+	}
+	return ""
+}
+
+func blank(m string) string { return strings.Repeat(" ", len(m)) }
