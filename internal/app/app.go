@@ -21,6 +21,7 @@ import (
 	"github.com/meridianhq/meridian/internal/eventstore"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/skills"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
@@ -40,6 +41,9 @@ type App struct {
 	// audit log (nil in tools that do not need them).
 	Keys  *auth.APIKeys
 	Audit *auth.Audit
+	// Skills finds and canonicalizes skills (nil: the shipped taxonomy's
+	// extractor).
+	Skills *skills.Extractor
 	// SettleTimeout bounds how long a command waits for its read-model
 	// update (default 2s); the write is durable either way.
 	SettleTimeout time.Duration
@@ -261,3 +265,7 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Settle waits (briefly, as commands do) until the local read models have
+// applied position pos: bulk writers call it once at the end.
+func (a *App) Settle(ctx context.Context, pos int64) { a.settle(ctx, pos) }

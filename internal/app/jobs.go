@@ -22,6 +22,9 @@ func (a *App) DraftJob(ctx context.Context, orgID string, d domain.JobDetails) (
 	if err := requireOrgRole(p, org, domain.RoleRecruiter, ScopeJobsWrite); err != nil {
 		return Result{}, err
 	}
+	if d, err = a.jobSkills(d); err != nil {
+		return Result{}, err
+	}
 	job := domain.NewJob()
 	return a.execute(ctx, job, meridian.NewID(), 0, false, func() error { return job.Draft(orgID, d, a.now()) })
 }
@@ -50,7 +53,13 @@ func (a *App) jobCommand(ctx context.Context, id string, expected int64, fn func
 
 // UpdateJob replaces a posting's details.
 func (a *App) UpdateJob(ctx context.Context, id string, expected int64, d domain.JobDetails) (Result, error) {
-	return a.jobCommand(ctx, id, expected, func(j *domain.Job) error { return j.Update(d, a.now()) })
+	return a.jobCommand(ctx, id, expected, func(j *domain.Job) error {
+		d, err := a.jobSkills(d) // after authorization: outsiders learn nothing from a 422
+		if err != nil {
+			return err
+		}
+		return j.Update(d, a.now())
+	})
 }
 
 // PublishJob publishes a draft.

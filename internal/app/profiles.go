@@ -18,6 +18,9 @@ func (a *App) CreateProfile(ctx context.Context, ownerID, visibility string, d d
 	if ownerID == "" || !p.PlatformAdmin {
 		ownerID = p.ID
 	}
+	if d, err = a.profileSkills(d); err != nil {
+		return Result{}, err
+	}
 	prof := domain.NewProfile()
 	return a.execute(ctx, prof, meridian.NewID(), 0, false, func() error { return prof.Create(ownerID, visibility, d, a.now()) })
 }
@@ -38,7 +41,13 @@ func (a *App) profileCommand(ctx context.Context, id string, expected int64, fn 
 
 // UpdateProfile replaces a profile's details (owner only).
 func (a *App) UpdateProfile(ctx context.Context, id string, expected int64, d domain.ProfileDetails) (Result, error) {
-	return a.profileCommand(ctx, id, expected, func(p *domain.Profile) error { return p.Update(d) })
+	return a.profileCommand(ctx, id, expected, func(p *domain.Profile) error {
+		d, err := a.profileSkills(d) // after authorization: outsiders learn nothing from a 422
+		if err != nil {
+			return err
+		}
+		return p.Update(d)
+	})
 }
 
 // SetProfileVisibility changes who may see a profile (owner only).

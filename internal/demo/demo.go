@@ -7,14 +7,11 @@
 package demo
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
-	"database/sql"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,13 +19,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/ingest"
 	"github.com/meridianhq/meridian/internal/meridian"
-	"github.com/meridianhq/meridian/internal/readmodel"
 )
 
 //go:embed data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz
@@ -39,10 +35,6 @@ var Principal = meridian.System("demo")
 
 // Seed makes every pseudo-random choice of the loader repeatable.
 const Seed = 20260101
-
-// Validity is how long the demo's postings stay published, counted from
-// the load, so that the demo is fresh whenever it is loaded.
-const Validity = 60 * 24 * time.Hour
 
 // EmployerID returns the pseudo user id that owns a demo company's
 // organization.
@@ -55,23 +47,23 @@ func DeveloperID(n int) string { return fmt.Sprintf("demo-dev-%d", n) }
 type Summary struct {
 	// AlreadyLoaded is true when the demo was found loaded and nothing was done.
 	AlreadyLoaded bool `json:"alreadyLoaded"`
-	// Posts is the number of HN posts read.
-	Posts int `json:"posts"`
-	// Postings is the number of posts that parsed into a posting.
-	Postings int `json:"postings"`
-	Orgs     int `json:"orgs"`
-	Jobs     int `json:"jobs"`
-	// Skipped counts the posts that became no job, by reason.
+	// Posts is the number of HN posts read; Records the postings they
+	// listed (a post may list several roles).
+	Posts   int `json:"posts"`
+	Records int `json:"records"`
+	Orgs    int `json:"orgs"`
+	Jobs    int `json:"jobs"`
+	// Merged counts reposts folded into an earlier posting.
+	Merged int `json:"merged"`
+	// Skipped counts the records that became no job, by reason.
 	Skipped     int            `json:"skipped"`
 	SkipReasons map[string]int `json:"skipReasons,omitempty"`
-	// SalaryFromPost and SalaryFromLabel count jobs whose salary was read
-	// from the post's text or taken from its salary band label.
-	SalaryFromPost  int           `json:"salaryFromPost"`
-	SalaryFromLabel int           `json:"salaryFromLabel"`
-	Profiles        int           `json:"profiles"`
-	Applications    int           `json:"applications"`
-	Notes           int           `json:"notes"`
-	Duration        time.Duration `json:"-"`
+	// WithSalary counts jobs whose post states a salary.
+	WithSalary   int           `json:"withSalary"`
+	Profiles     int           `json:"profiles"`
+	Applications int           `json:"applications"`
+	Notes        int           `json:"notes"`
+	Duration     time.Duration `json:"-"`
 }
 
 // MarshalJSON writes the duration as text ("2.4s").
@@ -83,147 +75,52 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	}{plain(s), s.Duration.Round(time.Millisecond).String()})
 }
 
-// Posts decodes the embedded HN data file.
-func Posts() ([]Post, error) {
+// Data returns the embedded HN data file (JSON Lines, as the "hn" import
+// format reads it).
+func Data() (io.ReadCloser, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(hnData))
 	if err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
-	defer zr.Close()
-	var out []Post
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		var p Post
-		if err := json.Unmarshal(line, &p); err != nil {
-			return nil, fmt.Errorf("demo data line %d: %w", len(out)+1, err)
-		}
-		out = append(out, p)
-	}
-	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("demo data: %w", err)
-	}
-	return out, nil
+	return zr, nil
 }
 
-// Parsed is the demo data set after parsing: postings in posting order
-// (oldest first) and the posts skipped, by reason.
-type Parsed struct {
-	Posts       int
-	Postings    []Posting
-	SkipReasons map[string]int
-}
-
-var (
-	parseOnce sync.Once
-	parsed    Parsed
-	parseErr  error
-)
-
-// Parse parses the embedded posts (once per process). Reposts whose company,
-// title and description text are identical to an earlier post are dropped,
-// keeping the newest.
-func Parse() (Parsed, error) {
-	parseOnce.Do(func() {
-		posts, err := Posts()
-		if err != nil {
-			parseErr = err
-			return
-		}
-		res := Parsed{Posts: len(posts), SkipReasons: map[string]int{}}
-		var all []Posting
-		for _, p := range posts {
-			ps, err := ParsePost(p)
-			if err != nil {
-				var se *SkipError
-				if !errors.As(err, &se) {
-					parseErr = err
-					return
-				}
-				res.SkipReasons[se.Reason]++
-				continue
-			}
-			all = append(all, ps)
-		}
-		sort.SliceStable(all, func(i, j int) bool {
-			if !all[i].PostedAt.Equal(all[j].PostedAt) {
-				return all[i].PostedAt.Before(all[j].PostedAt)
-			}
-			return all[i].HNID < all[j].HNID
-		})
-		// Keep the newest of identical reposts.
-		latest := map[string]int{}
-		for i, p := range all {
-			latest[repostKey(p)] = i
-		}
-		for i, p := range all {
-			if latest[repostKey(p)] != i {
-				res.SkipReasons[SkipDuplicate]++
-				continue
-			}
-			res.Postings = append(res.Postings, p)
-		}
-		parsed = res
-	})
-	return parsed, parseErr
-}
-
-func repostKey(p Posting) string {
-	d := p.Details.Description
-	if i := strings.LastIndex(d, "\n\n---\n\n"); i >= 0 {
-		d = d[:i] // the footer names the post and its date
-	}
-	return domain.Slugify(p.Company) + "\x00" + p.Details.Title + "\x00" + d
-}
-
-// Loaded reports whether the demo data set is already in the database: the
-// read model has the organization of the first demo company, or, while the
-// read model lags the event store, the store holds an event written by the
-// demo loader (so a load that stopped half-way also counts as loaded: the
-// demo is never duplicated).
+// Loaded reports whether the demo data set is already in the database:
+// the organization of the first demo company exists in the event store
+// (written in the first batch, so a load that stopped half-way also
+// counts: the demo is never duplicated; loading again would only merge).
 func Loaded(ctx context.Context, a *app.App) (bool, error) {
-	head, err := a.DB.Head(ctx)
-	if err != nil || head == 0 {
-		return false, err
-	}
-	data, err := Parse()
+	company, err := firstCompany()
 	if err != nil {
 		return false, err
 	}
-	if len(data.Postings) > 0 {
-		orgs, err := a.Q.OrgsOf(ctx, EmployerID(data.Postings[0].Company))
-		if err != nil {
-			return false, err
-		}
-		if len(orgs) > 0 {
-			return true, nil
-		}
-	}
-	cp, err := a.DB.Cursor(ctx, readmodel.Projection{}.Name())
-	if err != nil {
-		return false, err
-	}
-	if cp >= head {
-		return false, nil
-	}
-	var one int
-	err = a.DB.QueryRow(ctx, `SELECT 1 FROM events WHERE actor = ? LIMIT 1`, Principal.ID).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return true, nil
+	v, err := a.DB.StreamVersion(ctx, app.ImportedOrgID(company))
+	return v > 0, err
 }
 
-// Load loads the demo data set through the application layer, as the demo
-// system principal, unless it is already loaded. It does not wait for the
-// read models after each command (it works on a copy of a with no Waiter).
+// firstCompany is the employer of the data set's first usable post.
+func firstCompany() (string, error) {
+	r, err := Data()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	dec := ingest.NewHNDecoder(r, 0)
+	for {
+		rec, err := dec.Next()
+		if err != nil {
+			return "", fmt.Errorf("demo data: no usable post: %w", err)
+		}
+		if rec.Job != nil {
+			return rec.Job.Company, nil
+		}
+	}
+}
+
+// Load loads the demo data set through the import pipeline (format "hn")
+// and the application layer, as the demo system principal, unless it is
+// already loaded: real postings first, then the fictional profiles and
+// applications.
 func Load(ctx context.Context, a *app.App, log *slog.Logger) (Summary, error) {
 	start := time.Now()
 	if log == nil {
@@ -240,44 +137,52 @@ func Load(ctx context.Context, a *app.App, log *slog.Logger) (Summary, error) {
 		log.Info("demo data already loaded")
 		return sum, nil
 	}
-	data, err := Parse()
+	fast := *a
+	fast.Waiter = nil
+	dctx := meridian.WithPrincipal(ctx, Principal)
+	l := &loader{a: &fast, sum: &sum, ctx: dctx}
+
+	r, err := Data()
 	if err != nil {
 		return sum, err
 	}
-	sum.Posts, sum.Postings = data.Posts, len(data.Postings)
-	sum.SkipReasons = map[string]int{}
-	for r, n := range data.SkipReasons {
-		sum.SkipReasons[r] += n
-		sum.Skipped += n
-	}
-
-	fast := *a
-	fast.Waiter = nil
-	l := &loader{a: &fast, sum: &sum, ctx: meridian.WithPrincipal(ctx, Principal), orgs: map[string]string{}}
-	now := fast.Clock
-	if now == nil {
-		now = meridian.SystemClock
-	}
-	validThrough := now().Add(Validity)
-
+	defer r.Close()
+	lines := &lineCounter{r: r}
+	validThrough := fast.Clock().Add(domain.DefaultValidity) // what publishing gives a posting without its own
+	byID := map[string]int{}
 	var jobs []loadedJob
-	for _, p := range data.Postings {
-		j, err := l.job(p, validThrough)
-		if err != nil {
-			if meridian.ErrorCode(err) == meridian.EInvalid || meridian.ErrorCode(err) == meridian.ERule {
-				sum.SkipReasons[SkipInvalid]++
-				sum.Skipped++
-				log.Debug("demo posting rejected", "source", p.Details.Source, "err", err)
-				continue
+	im := &ingest.Importer{App: &fast}
+	rep, err := im.Run(dctx, lines, ingest.Options{
+		Format:   "hn",
+		OrgOwner: EmployerID,
+		Now:      fast.Clock,
+		Observe: func(j app.ImportJob, o app.ImportOutcome) {
+			j.Details.ValidThrough = validThrough
+			lj := loadedJob{id: o.JobID, orgID: o.OrgID, company: j.Company, details: j.Details}
+			if i, ok := byID[o.JobID]; ok {
+				jobs[i] = lj // a repost: the newest text
+				return
 			}
-			return sum, fmt.Errorf("demo: posting %s: %w", p.Details.Source, err)
+			byID[o.JobID] = len(jobs)
+			jobs = append(jobs, lj)
+		},
+	})
+	if err != nil {
+		return sum, fmt.Errorf("demo: import postings: %w", err)
+	}
+	sum.Posts, sum.Records, sum.Orgs, sum.Jobs, sum.Merged = lines.n, rep.Records, rep.OrgsCreated, rep.Created, rep.Merged
+	sum.Skipped = rep.Rejected
+	sum.SkipReasons = map[string]int{}
+	for _, rj := range rep.Rejections {
+		reason := rj.Reason
+		if i := strings.Index(reason, ": "); i > 0 {
+			reason = reason[:i]
 		}
-		jobs = append(jobs, j)
-		switch p.SalaryFrom {
-		case "post":
-			sum.SalaryFromPost++
-		case "label":
-			sum.SalaryFromLabel++
+		sum.SkipReasons[reason]++
+	}
+	for _, j := range jobs {
+		if j.details.Salary != nil {
+			sum.WithSalary++
 		}
 	}
 	profiles, err := l.profiles(jobs)
@@ -293,11 +198,22 @@ func Load(ctx context.Context, a *app.App, log *slog.Logger) (Summary, error) {
 	return sum, nil
 }
 
+// lineCounter counts the lines (posts) read through it.
+type lineCounter struct {
+	r io.Reader
+	n int
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += bytes.Count(p[:n], []byte{'\n'})
+	return n, err
+}
+
 type loader struct {
-	a    *app.App
-	sum  *Summary
-	ctx  context.Context
-	orgs map[string]string // company slug → org id
+	a   *app.App
+	sum *Summary
+	ctx context.Context
 }
 
 type loadedJob struct {
@@ -305,42 +221,6 @@ type loadedJob struct {
 	orgID   string
 	company string
 	details domain.JobDetails
-}
-
-func (l *loader) org(p Posting) (string, error) {
-	slug := domain.Slugify(p.Company)
-	if id, ok := l.orgs[slug]; ok {
-		return id, nil
-	}
-	res, err := l.a.CreateOrg(l.ctx, domain.OrgDetails{
-		Name:        p.Company,
-		Website:     p.Website,
-		Description: "Employer of real job postings from Hacker News \u201cWho is hiring?\u201d threads (January\u2013April 2026), loaded as Meridian demo data.",
-	}, EmployerID(p.Company))
-	if err != nil {
-		return "", err
-	}
-	l.orgs[slug] = res.ID
-	l.sum.Orgs++
-	return res.ID, nil
-}
-
-func (l *loader) job(p Posting, validThrough time.Time) (loadedJob, error) {
-	orgID, err := l.org(p)
-	if err != nil {
-		return loadedJob{}, err
-	}
-	d := p.Details
-	d.ValidThrough = validThrough
-	res, err := l.a.DraftJob(l.ctx, orgID, d)
-	if err != nil {
-		return loadedJob{}, err
-	}
-	if _, err := l.a.PublishJob(l.ctx, res.ID, res.Version); err != nil {
-		return loadedJob{}, err
-	}
-	l.sum.Jobs++
-	return loadedJob{id: res.ID, orgID: orgID, company: p.Company, details: d}, nil
 }
 
 // ---- fictional developers ----

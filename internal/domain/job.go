@@ -289,3 +289,16 @@ func (j *Job) Apply(e eventstore.Event) error {
 	}
 	return nil
 }
+
+// NormalizeJobDetails validates and normalizes details the way Draft and
+// Update do, without recording anything: bulk importers use it to compare
+// an incoming posting with the stored one.
+func NormalizeJobDetails(d JobDetails, now time.Time) (JobDetails, error) {
+	d.Skills = append([]SkillRequirement(nil), d.Skills...)
+	if d.TimeZone != nil {
+		tz := *d.TimeZone
+		d.TimeZone = &tz
+	}
+	err := d.normalize(now)
+	return d, err
+}

@@ -193,3 +193,16 @@ func (p *Profile) Apply(e eventstore.Event) error {
 	}
 	return nil
 }
+
+// NormalizeProfileDetails validates and normalizes profile details the way
+// Create and Update do, without recording anything.
+func NormalizeProfileDetails(d ProfileDetails) (ProfileDetails, error) {
+	d.Skills = append([]ProfileSkill(nil), d.Skills...)
+	d.Countries = append([]string(nil), d.Countries...)
+	if d.SalaryFloor != nil {
+		s := *d.SalaryFloor
+		d.SalaryFloor = &s
+	}
+	err := d.normalize()
+	return d, err
+}

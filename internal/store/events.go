@@ -193,6 +193,13 @@ const streamChunk = 500
 // readVersions locks and reads the versions of existing streams; ids must
 // be sorted, so that every transaction locks rows in the same order.
 func (db *DB) readVersions(ctx context.Context, tx *Tx, ids []string) (map[string]int64, error) {
+	return db.versions(ctx, tx.Query, ids, " ORDER BY id"+db.forUpdate())
+}
+
+// versions reads the versions of the existing streams among ids, in chunks
+// of streamChunk, with query (a transaction's or the pool's) and suffix
+// appended to each statement (ordering and locking).
+func (db *DB) versions(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), ids []string, suffix string) (map[string]int64, error) {
 	current := make(map[string]int64, len(ids))
 	for start := 0; start < len(ids); start += streamChunk {
 		part := ids[start:min(start+streamChunk, len(ids))]
@@ -200,7 +207,7 @@ func (db *DB) readVersions(ctx context.Context, tx *Tx, ids []string) (map[strin
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := tx.Query(ctx, `SELECT id, version FROM streams WHERE id IN (`+placeholders(len(part))+`) ORDER BY id`+db.forUpdate(), args...)
+		rows, err := query(ctx, `SELECT id, version FROM streams WHERE id IN (`+placeholders(len(part))+`)`+suffix, args...)
 		if err != nil {
 			return nil, db.wrapErr("read streams", err)
 		}
@@ -436,6 +443,14 @@ func (db *DB) StreamVersion(ctx context.Context, streamID string) (int64, error)
 		return 0, nil
 	}
 	return v, err
+}
+
+// StreamVersions returns the current versions of the streams that exist
+// among ids (absent streams are left out), without locking them: bulk
+// writers use it to tell new streams from existing ones before appending
+// with the matching expected versions.
+func (db *DB) StreamVersions(ctx context.Context, ids []string) (map[string]int64, error) {
+	return db.versions(ctx, db.Query, ids, "")
 }
 
 func (db *DB) openAll(ctx context.Context, evs []eventstore.Event) error {

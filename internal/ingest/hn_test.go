@@ -1,15 +1,42 @@
-package demo
+package ingest
 
 import (
+	"compress/gzip"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/ingest/fields"
 	"github.com/meridianhq/meridian/internal/markdown"
 )
+
+// Post and ParsePost read one HN post the way the importer does: its
+// first role, normalized by the pipeline.
+type Post = HNPost
+
+type Posting struct {
+	Company, Website string
+	Details          domain.JobDetails
+}
+
+func ParsePost(p Post) (Posting, error) {
+	jobs, err := HNJobs(p)
+	if err != nil {
+		return Posting{}, err
+	}
+	ij, err := (&Importer{}).NormalizeJob(&jobs[0], fmt.Sprintf("hn:%d", p.ID), time.Now().UTC())
+	if err != nil {
+		return Posting{}, err
+	}
+	return Posting{Company: ij.Company, Website: ij.Website, Details: ij.Details}, nil
+}
 
 func usd(min, max int64) *domain.Salary {
 	return &domain.Salary{Min: min * 100, Max: max * 100, Currency: "USD", Period: "year"}
@@ -167,8 +194,7 @@ func TestParsePostRealFirstLines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.company, func(t *testing.T) {
-			p := Post{ID: tc.id, By: "someone", PostedAt: "2026-01-02T16:04:13Z", Text: tc.first + "<p>We build things with engineers.",
-				LLMSalaryBand: tc.band, LLMExperienceLevel: tc.level, LLMTechnologies: []string{"Go", "PostgreSQL"}}
+			p := Post{ID: tc.id, By: "someone", PostedAt: "2026-01-02T16:04:13Z", Text: tc.first + "<p>We build things with engineers."}
 			got, err := ParsePost(p)
 			if err != nil {
 				t.Fatalf("ParsePost: %v", err)
@@ -176,6 +202,9 @@ func TestParsePostRealFirstLines(t *testing.T) {
 			d := got.Details
 			if got.Company != tc.company || d.Title != tc.title {
 				t.Errorf("company %q, title %q; want %q, %q", got.Company, d.Title, tc.company, tc.title)
+			}
+			if tc.level != "" && fields.ParseSeniority(tc.title, "") == "" {
+				tc.seniority = "" // the data set's experience label is a machine label: the importer does not use it
 			}
 			if d.Seniority != tc.seniority || d.EmploymentType != tc.employment {
 				t.Errorf("seniority %q, employment %q; want %q, %q", d.Seniority, d.EmploymentType, tc.seniority, tc.employment)
@@ -318,108 +347,23 @@ func TestParseSalary(t *testing.T) {
 		{"Remote | Competitive Salary + Equity", nil},
 	}
 	for _, tc := range tests {
-		s, ok := parseSalary(tc.in, "Acme")
+		var s domain.Salary
+		ms := fields.FindSalaries(blankOut(tc.in, "Acme"))
+		ok := len(ms) > 0
+		if ok {
+			s = ms[0].Salary
+		}
 		var got *domain.Salary
 		if ok {
 			got = &s
 		}
 		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("parseSalary(%q) = %+v, want %+v", tc.in, got, tc.want)
+			t.Errorf("FindSalaries(%q) = %+v, want %+v", tc.in, got, tc.want)
 		}
 	}
 }
 
-func TestSalaryBandFallback(t *testing.T) {
-	base := "Acme | Backend Engineer | Remote (US) | Full-time<p>"
-	tests := []struct {
-		text, band string
-		want       *domain.Salary
-		from       string
-	}{
-		{base + "Pay is $150k plus.", "$150k-$200k", usd(150000, 200000), "label"},
-		{base + "Pay is $210k.", "$200k+", usd(200000, 0), "label"},
-		{base + "Pay is $90k.", "<$100k", usd(0, 100000), "label"},
-		{base + "Pay is $200.", "$200+", nil, ""},
-		// The band is in dollars; a post that names no dollars keeps no salary.
-		{base + "Pay is £90k.", "<$100k", nil, ""},
-		{base + "No pay stated.", "", nil, ""},
-		// A range in the body wins over the band.
-		{base + "Base salary: $160,000 – $190,000 per year.", "$150k-$200k", usd(160000, 190000), "post"},
-	}
-	for _, tc := range tests {
-		got, err := ParsePost(Post{ID: 4, Text: tc.text, LLMSalaryBand: tc.band})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got.Details.Salary, tc.want) || got.SalaryFrom != tc.from {
-			t.Errorf("%q band %q: salary %+v from %q, want %+v from %q", tc.text, tc.band, got.Details.Salary, got.SalaryFrom, tc.want, tc.from)
-		}
-		if tc.from == "label" && !strings.Contains(got.Details.Description, "salary band") {
-			t.Errorf("%q: description does not say the salary is the band label", tc.text)
-		}
-	}
-}
-
-func TestNormalizeSkill(t *testing.T) {
-	tests := map[string]string{
-		"Go": "go", "Golang": "go", "Node.js": "nodejs", "PostgreSQL": "postgresql", "Postgres": "postgresql",
-		"AWS": "aws", "Kubernetes": "kubernetes", "k8s": "kubernetes", "C++": "c++", "C#": "c#", "TypeScript": "typescript",
-		"Next.js": "nextjs", "Vue.js": "vue", "Vue": "vue", "React Native": "react-native", "GitHub Actions": "github-actions",
-		"Hugging Face": "huggingface", "OpenAI API": "openai", "TailwindCSS": "tailwind", "Tailwind": "tailwind",
-		".NET": "dotnet", "Ruby on Rails": "rails", "Rails": "rails", "Google Cloud": "gcp", " Python ": "python", "": "",
-	}
-	for in, want := range tests {
-		if got := NormalizeSkill(in); got != want {
-			t.Errorf("NormalizeSkill(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestSkillRequirements(t *testing.T) {
-	names := []string{"Go", "Golang", "PostgreSQL", "Postgres", "AWS", "Kubernetes", "Docker", "Terraform", "Redis", "Kafka"}
-	got := skillRequirements(names)
-	var ids []string
-	for i, s := range got {
-		ids = append(ids, s.Skill)
-		wantReq := i < RequiredSkills
-		if s.Required != wantReq || (wantReq && s.Level != 3) || (!wantReq && s.Level != 2) {
-			t.Errorf("skill %d %+v: required should be %v", i, s, wantReq)
-		}
-	}
-	want := []string{"go", "postgresql", "aws", "kubernetes", "docker", "terraform", "redis", "kafka"}
-	if !reflect.DeepEqual(ids, want) {
-		t.Errorf("skills %v, want %v", ids, want)
-	}
-	many := make([]string, 40)
-	for i := range many {
-		many[i] = "tech" + strconv.Itoa(i)
-	}
-	if n := len(skillRequirements(many)); n != MaxSkills {
-		t.Errorf("%d skills kept, want %d", n, MaxSkills)
-	}
-}
-
-func TestSeniorityAndEmployment(t *testing.T) {
-	sen := []struct{ title, label, want string }{
-		{"Senior Backend Engineer", "", "senior"},
-		{"Sr. SRE", "", "senior"},
-		{"Staff Software Engineer", "Senior", "staff"},
-		{"Senior Staff SWE, Cloud Proxy", "", "staff"},
-		{"Principal Engineer", "", "principal"},
-		{"Tech Lead", "", "lead"},
-		{"Junior Software Engineer", "", "junior"},
-		{"Mid-level DevOps Engineer", "", "mid"},
-		{"Member of Technical Staff", "", ""},
-		{"Backend Engineer", "Senior", "senior"},
-		{"Backend Engineer", "Mid", "mid"},
-		{"Backend Engineer", "Junior", "junior"},
-		{"Backend Engineer", "Not specified", ""},
-	}
-	for _, tc := range sen {
-		if got := seniority(tc.title, tc.label); got != tc.want {
-			t.Errorf("seniority(%q, %q) = %q, want %q", tc.title, tc.label, got, tc.want)
-		}
-	}
+func TestEmploymentType(t *testing.T) {
 	emp := map[string]string{
 		"Acme | Engineer | Remote | Full-time":                  "full_time",
 		"Acme | Engineer | Remote":                              "full_time",
@@ -430,29 +374,9 @@ func TestSeniorityAndEmployment(t *testing.T) {
 		"Acme | Engineer | Remote | Freelance":                  "contract",
 	}
 	for in, want := range emp {
-		if got := employmentType(in); got != want {
-			t.Errorf("employmentType(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestTimeZoneWindow(t *testing.T) {
-	tests := []struct {
-		in     string
-		lo, hi float64
-		ok     bool
-	}{
-		{"REMOTE (all remote) | Hiring GMT-8 to GMT+2", -8, 2, true},
-		{"REMOTE (GMT-3 to GMT+4)", -3, 4, true},
-		{"Remote (UTC-1 to UTC+5)", -1, 5, true},
-		{"Remote, GMT +-3/ Cyprus", -3, 3, true},
-		{"REMOTE (UTC+12)", 0, 0, false},
-		{"Remote (EU time zone)", 0, 0, false},
-	}
-	for _, tc := range tests {
-		got := timeZoneWindow(tc.in)
-		if (got != nil) != tc.ok || got != nil && (*got.MinUTCOffset != tc.lo || *got.MaxUTCOffset != tc.hi) {
-			t.Errorf("timeZoneWindow(%q) = %+v", tc.in, got)
+		got, err := ParsePost(Post{ID: 5, Text: in})
+		if err != nil || got.Details.EmploymentType != want {
+			t.Errorf("%q: employment type %q (%v), want %q", in, got.Details.EmploymentType, err, want)
 		}
 	}
 }
@@ -487,46 +411,78 @@ func TestHNToMarkdown(t *testing.T) {
 }
 
 func TestParseAllPosts(t *testing.T) {
-	data, err := Parse()
+	f, err := os.Open("../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
-	skipped := 0
-	for _, n := range data.SkipReasons {
-		skipped += n
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("%d posts: %d postings, skipped %v", data.Posts, len(data.Postings), data.SkipReasons)
-	if data.Posts != 1425 || len(data.Postings)+skipped != data.Posts || len(data.Postings) < 900 {
-		t.Fatalf("%d posts, %d postings, %d skipped", data.Posts, len(data.Postings), skipped)
-	}
+	dec := NewHNDecoder(zr, 0)
+	im := &Importer{}
+	now := time.Now().UTC()
+	posts, roles, rejected, multi := map[int]bool{}, 0, map[string]int{}, map[int]int{}
 	seen := map[string]bool{}
-	for _, p := range data.Postings {
-		d := p.Details
-		if seen[d.Source] {
-			t.Errorf("%s twice", d.Source)
+	for {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			break
 		}
-		seen[d.Source] = true
-		if p.Company == "" || d.Title == "" || d.Description == "" || d.EmploymentType == "" {
-			t.Errorf("%s: incomplete posting %+v", d.Source, p)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if len(d.Skills) > MaxSkills {
-			t.Errorf("%s: %d skills", d.Source, len(d.Skills))
+		posts[rec.Line] = true
+		if rec.Err != nil {
+			var se *SkipError
+			if !errors.As(rec.Err, &se) {
+				t.Errorf("line %d: %v is not a skip reason", rec.Line, rec.Err)
+				continue
+			}
+			rejected[se.Reason]++
+			continue
+		}
+		if seen[rec.SourceID] {
+			t.Errorf("%s twice", rec.SourceID)
+		}
+		seen[rec.SourceID] = true
+		ij, err := im.NormalizeJob(rec.Job, rec.SourceID, now)
+		if err != nil {
+			rejected[err.Error()[:min(40, len(err.Error()))]]++
+			continue
+		}
+		roles++
+		multi[rec.Line]++
+		d := ij.Details
+		if ij.Company == "" || d.Title == "" || d.Description == "" || d.EmploymentType == "" {
+			t.Errorf("%s: incomplete posting %+v", d.Source, ij)
 		}
 		if s := d.Salary; s != nil && s.Period == "year" && s.Currency == "USD" && (s.Max > 2_000_000_00 || s.Min != 0 && s.Min < 15_000_00) {
 			t.Errorf("%s: implausible salary %+v", d.Source, s)
 		}
 	}
+	several := 0
+	for _, n := range multi {
+		if n > 1 {
+			several++
+		}
+	}
+	t.Logf("%d posts: %d postings (%d posts list several roles), rejected %v", len(posts), roles, several, rejected)
+	if len(posts) != 1425 || roles < 900 || several < 50 {
+		t.Fatalf("%d posts, %d postings, %d multi-role posts", len(posts), roles, several)
+	}
 }
 
 func TestBodySalaryNeedsOneRange(t *testing.T) {
 	one := "We are hiring.\nBackend Engineer: $120k-$150k USD plus equity\nApply below."
-	s, ok := bodySalary(one)
+	s, ok := fields.ParseSalary("\n" + one)
 	if !ok || s.Min != 120_000_00 || s.Max != 150_000_00 || s.Currency != "USD" {
 		t.Fatalf("one range: %+v %v", s, ok)
 	}
 	// A multi-role post: which range is the posting's? None can be claimed.
 	several := "Engineering Manager — $84k-$100k annual\nSenior Product Manager — $72k–96k annual\nProduct Designer — $48k–72k annual"
-	if s, ok := bodySalary(several); ok {
+	if s, ok := fields.ParseSalary("\n" + several); ok {
 		t.Fatalf("several ranges gave %+v", s)
 	}
 }
