@@ -107,6 +107,9 @@ over the file.`,
 		newUsersCmd(g),
 		newOrgsCmd(g),
 		newKeysCmd(g),
+		newImportCmd(g),
+		newExportCmd(g),
+		newSkillsCmd(g),
 	)
 	return root
 }

@@ -658,6 +658,11 @@ var mxVariants = map[string][]mxVariant{
 		{name: "A-key-via-B-path", org: "B", target: "A:key", prep: mxFreshKey},
 	},
 	"auditLog": {{name: "A", org: "A"}},
+	"importJobs": {{name: "A-jsonld", org: "A", query: "orgId={A:org}&format=jsonld", body: mxConst(map[string]any{
+		"@type": "JobPosting", "identifier": "mx-import-1", "title": "Imported Backend Engineer", "description": "Go and PostgreSQL",
+		"jobLocationType": "TELECOMMUTE", "applicantLocationRequirements": map[string]any{"@type": "Country", "name": "DE"}})}},
+	"extractSkills": {{name: "text", body: mxConst(map[string]any{"text": "We use Go, PostgreSQL and Kubernetes."})}},
+	"listSkills":    {{name: "all"}, {name: "cloud", query: "group=cloud"}},
 
 	// Routes outside huma (Server.handle).
 	"plain:GET /healthz":               {{name: "get"}},

@@ -117,6 +117,7 @@ func New(cfg Config) *Server {
 	s.registerProfiles()
 	s.registerApplications()
 	s.registerAuth()
+	s.registerImports()
 
 	s.handle("GET /healthz", PolicyOperational, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

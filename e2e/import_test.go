@@ -1,0 +1,150 @@
+package e2e
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/meridianhq/meridian/internal/export"
+)
+
+const remoteOKSample = `[{"legal": "API terms of service"},
+ {"slug": "caf-labs-senior-go", "id": "9001", "epoch": 1764000000, "date": "2026-11-24T10:00:00+00:00", "company": "Caf\u00c3\u00a9 Labs",
+  "position": "Senior Go Developer", "tags": ["golang", "postgres", "kubernetes"],
+  "description": "&lt;p&gt;Build APIs in Go &amp;amp; gRPC on PostgreSQL. We&amp;#x27;re remote-first.&lt;/p&gt;", "location": "Worldwide",
+  "salary_min": 120000, "salary_max": 160000, "apply_url": "https://example.com/apply/9001", "url": "https://remoteok.example/9001"},
+ {"slug": "no-title", "id": "9002", "company": "Nameless", "position": "", "location": "Remote"},
+ {"slug": "eu-python", "id": "9003", "company": "Example GmbH", "position": "Python Backend Engineer", "tags": ["python", "django"],
+  "description": "Django, Celery and AWS. Remote within the EU.", "location": "Remote (Europe)", "salary_min": 0, "salary_max": 0}
+]`
+
+// TestImportExportCommands drives meridian import, export and skills
+// extract as an operator would, on one data directory.
+func TestImportExportCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"MERIDIAN_DATA_DIR=" + filepath.Join(dir, "data")}
+	file := filepath.Join(dir, "remoteok.json")
+	if err := os.WriteFile(file, []byte(remoteOKSample), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, env, "import", "--format", "remoteok", file)
+	if err != nil || !contains(out, "3 records: 2 created") || !contains(out, "rejected: record 2") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if !contains(out, "imported 3 records") {
+		t.Errorf("no plain progress counts when not on a terminal:\n%s", out)
+	}
+	var rep struct {
+		Created, Rejected int
+		Rejections        []struct {
+			Record int
+			Reason string
+		}
+	}
+	b, err := os.ReadFile(file + ".report.json")
+	if err != nil || json.Unmarshal(b, &rep) != nil || rep.Rejected != 1 || !contains(rep.Rejections[0].Reason, "position: missing") {
+		t.Fatalf("report: %v %s", err, b)
+	}
+	out, err = runCLI(t, env, "import", "--format", "remoteok", "--report", "-", file)
+	if err != nil || !contains(out, "0 created") || !contains(out, "2 unchanged") {
+		t.Fatalf("second import is not idempotent: %v\n%s", err, out)
+	}
+	// The real HN posts: one post may list several roles.
+	hn := filepath.Join(dir, "hn.jsonl")
+	gunzip(t, "../internal/demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz", hn)
+	out, err = runCLI(t, env, "import", "--format", "hn", hn)
+	if err != nil || !contains(out, "records:") {
+		t.Fatalf("hn import: %v\n%s", err, out)
+	}
+	if out, err = runCLI(t, env, "import", "--format", "xml", hn); err == nil || !contains(out, "--format must be one of") {
+		t.Fatalf("unknown format accepted: %s", out)
+	}
+
+	// Export: every published posting as JSON-LD that Google accepts.
+	ld := filepath.Join(dir, "jobs.jsonld")
+	if out, err := runCLI(t, env, "export", "--format", "jsonld", "--out", ld); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	var postings []map[string]any
+	if b, err := os.ReadFile(ld); err != nil || json.Unmarshal(b, &postings) != nil || len(postings) < 900 {
+		t.Fatalf("exported %d postings: %v", len(postings), err)
+	}
+	for _, p := range postings {
+		if errs := export.CheckGoogleJobPosting(p); len(errs) > 0 {
+			t.Fatalf("posting %v breaks Google's rules: %v", p["identifier"], errs)
+		}
+	}
+
+	// Profiles: a JSON Resume for a real account, exported back as JSON Resume.
+	if out, err := runCLI(t, env, "users", "create", "--email", "ada@example.com", "--name", "Ada"); err != nil {
+		t.Fatalf("users create: %v\n%s", err, out)
+	}
+	resume := filepath.Join(dir, "resume.json")
+	_ = os.WriteFile(resume, []byte(`{"basics": {"name": "Ada Example", "label": "Senior Backend Engineer", "email": "ada@example.com",
+  "summary": "Event-sourced systems in Go on PostgreSQL.", "location": {"city": "Lisbon", "countryCode": "PT"}},
+ "skills": [{"name": "Golang", "level": "Expert", "keywords": ["gRPC", "Kubernetes"]}]}`), 0o600)
+	if out, err := runCLI(t, env, "import", "--format", "jsonresume", resume); err == nil || !contains(out, "--owner") {
+		t.Fatalf("résumé import without --owner: %v\n%s", err, out)
+	}
+	if out, err := runCLI(t, env, "import", "--format", "jsonresume", "--owner", "ada@example.com", resume); err != nil || !contains(out, "1 created") {
+		t.Fatalf("résumé import: %v\n%s", err, out)
+	}
+	jr := filepath.Join(dir, "resumes.json")
+	if out, err := runCLI(t, env, "export", "--format", "jsonresume", "--owner", "ada@example.com", "--out", jr); err != nil {
+		t.Fatalf("export resumes: %v\n%s", err, out)
+	}
+	var resumes []any
+	if b, err := os.ReadFile(jr); err != nil || json.Unmarshal(b, &resumes) != nil || len(resumes) != 1 {
+		t.Fatalf("exported résumés: %v %d", err, len(resumes))
+	}
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile("../internal/export/testdata/jsonresume/schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(resumes[0]); err != nil {
+		t.Fatalf("exported résumé does not validate against the JSON Resume schema: %v", err)
+	}
+
+	// skills extract: text on standard input, JSON out.
+	cmd := exec.Command(binary, "skills", "extract")
+	cmd.Stdin = strings.NewReader("Requirements: Go and PostgreSQL on Kubernetes.\nNice to have: Terraform.")
+	b, err = cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex struct {
+		Skills []struct{ ID, Name, Category, Requirement string }
+	}
+	if err := json.Unmarshal(b, &ex); err != nil || len(ex.Skills) != 4 || ex.Skills[0].ID != "go" || ex.Skills[3].Requirement != "nice_to_have" {
+		t.Fatalf("skills extract: %v\n%s", err, b)
+	}
+}
+
+func gunzip(t *testing.T, from, to string) {
+	t.Helper()
+	f, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := io.Copy(w, zr); err != nil {
+		t.Fatal(err)
+	}
+}
