@@ -232,7 +232,7 @@ without it the operator exports every profile that is not erased.`,
 				w = bw
 			}
 			return g.withIdentity(cmd, func(ctx context.Context, d *node.Deps, a *app.App, s *auth.Service) error {
-				ew, err := export.NewWriter(w, wf)
+				ew, err := export.NewWriter(w, wf, export.WithBaseURL(cfgPublicURL(g)))
 				if err != nil {
 					return err
 				}
@@ -246,7 +246,7 @@ without it the operator exports every profile that is not erased.`,
 					if err := exportProfiles(ctx, a, ew, ownerID); err != nil {
 						return err
 					}
-				} else if err := exportJobs(ctx, a, ew, cfgPublicURL(g)); err != nil {
+				} else if err := exportJobs(ctx, a, ew); err != nil {
 					return err
 				}
 				return ew.Close()
@@ -270,7 +270,7 @@ func cfgPublicURL(g *globals) string {
 	return cfg.BaseURL()
 }
 
-func exportJobs(ctx context.Context, a *app.App, w export.Writer, baseURL string) error {
+func exportJobs(ctx context.Context, a *app.App, w export.Writer) error {
 	orgs := map[string]readmodel.Org{}
 	cursor := ""
 	for {
