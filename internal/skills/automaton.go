@@ -1,6 +1,7 @@
 package skills
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"unicode"
@@ -256,18 +257,48 @@ func lowerASCII(b byte) byte {
 	return b
 }
 
-// foldASCII lower-cases ASCII letters only, keeping byte offsets.
+// foldASCII lower-cases ASCII letters only, keeping byte offsets. It
+// allocates once, and only when s has an upper-case ASCII letter.
 func foldASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				b[j] = lowerASCII(b[j])
-			}
-			return string(b)
-		}
+	i := 0
+	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
+		i++
 	}
-	return s
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	var buf [1024]byte
+	for i < len(s) {
+		n := copy(buf[:], s[i:])
+		foldBytes(buf[:n])
+		b.Write(buf[:n])
+		i += n
+	}
+	return b.String()
+}
+
+// foldBytes lower-cases the ASCII letters of b in place, eight bytes at a
+// time.
+func foldBytes(b []byte) {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	j := 0
+	for ; j+8 <= len(b); j += 8 {
+		w := binary.LittleEndian.Uint64(b[j:])
+		h := w &^ high                // each byte less its top bit: no carries below
+		ge := h + (0x80-'A')*ones     // top bit: byte >= 'A'
+		gt := h + (0x80-'Z'-1)*ones   // top bit: byte > 'Z'
+		upper := ge &^ gt &^ w & high // top bit: an ASCII upper-case letter
+		binary.LittleEndian.PutUint64(b[j:], w|upper>>2)
+	}
+	for ; j < len(b); j++ {
+		b[j] = lowerASCII(b[j])
+	}
 }
 
 // asciiWord marks ASCII letters, digits and '_' (identifiers count as words:
@@ -437,7 +468,7 @@ func urlToken(tok string) (strong, host bool) {
 	if i := strings.IndexAny(h, "/:?#"); i >= 0 {
 		h = h[:i]
 	}
-	h = strings.TrimRight(h, ".!")
+	h = hostTrailSet.trimRight(h)
 	dot := strings.LastIndexByte(h, '.')
 	if dot <= 0 {
 		return false, false
@@ -601,7 +632,7 @@ func (sc *scanner) inURL(start, end int) bool {
 		}
 		tok := text[ts:te]
 		sc.tokStart, sc.tokEnd, sc.tokValid = ts, te, true
-		sc.tokTrimEnd = ts + len(strings.TrimRight(tok, ".:!?"))
+		sc.tokTrimEnd = ts + len(urlTrailSet.trimRight(tok))
 		sc.tokStrong, sc.tokHost = urlToken(tok)
 	}
 	if sc.tokStrong {

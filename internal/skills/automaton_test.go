@@ -153,3 +153,21 @@ func TestPendingOverflow(t *testing.T) {
 		prev = h.End
 	}
 }
+
+func TestFoldASCII(t *testing.T) {
+	var all []byte
+	for b := 0; b < 256; b++ {
+		all = append(all, byte(b))
+	}
+	for _, s := range []string{"", "abc", "ABC", "Hello, World! ÀÉ ẞ", string(all), string(all[64:]) + string(all) + "XyZ"} {
+		want := []byte(s)
+		for i, c := range want {
+			if c >= 'A' && c <= 'Z' {
+				want[i] = c + 'a' - 'A'
+			}
+		}
+		if got := foldASCII(s); got != string(want) {
+			t.Errorf("foldASCII(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

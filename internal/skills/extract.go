@@ -196,34 +196,72 @@ func (ev evidence) String() string {
 // a confidence below MinConfidence (see Match.Concept); use Attachable
 // for what a posting or profile should store.
 func (e *Extractor) Extract(text string) []Match {
-	var hits []hit
+	sc := getScratch(len(e.a.skills))
 	a := e.a
 	a.scan(text, func(pat int32, start, end int) {
 		p := &a.patterns[pat]
-		hits = append(hits, hit{start: start, end: end, skill: p.skill, exact: p.exact})
+		sc.hits = append(sc.hits, hit{start: start, end: end, skill: p.skill, exact: p.exact})
 	})
+	hits := sc.hits
 	if len(hits) == 0 {
+		putScratch(sc)
 		return nil
 	}
 	lower := foldASCII(text)
-	e.judge(text, lower, hits)
+	e.judgeWith(sc, text, lower, hits)
 	e.dropMentions(text, lower, hits)
-	markNice(text, lower, hits)
+	markNice(sc, text, lower, hits)
+	out := e.matches(sc, text, hits)
+	// Not deferred: after a panic the tables may not be clean.
+	putScratch(sc)
+	return out
+}
 
-	var out []Match
-	at := map[int32]int{}
-	for _, h := range hits {
+// matches groups the accepted hits by skill, in order of first
+// occurrence. It counts first, so the matches and all their spans take
+// two allocations.
+func (e *Extractor) matches(sc *scratch, text string, hits []hit) []Match {
+	at := sc.at // by skill: 1 + the match's index; 0: none yet
+	nm, nspans := 0, 0
+	counts := sc.counts[:0]
+	for i := range hits {
+		h := &hits[i]
 		if h.conf == 0 {
 			continue
 		}
-		k, ok := at[h.skill]
-		if !ok {
-			s := a.skills[h.skill]
-			k = len(out)
+		k := at[h.skill]
+		if k == 0 {
+			nm++
+			k = int32(nm)
 			at[h.skill] = k
-			out = append(out, Match{ID: s.ID, Name: s.Name, Category: s.Category, Requirement: NiceToHave, Concept: s.Concept})
+			counts = append(counts, 0)
 		}
-		m := &out[k]
+		if counts[k-1] < MaxSpans {
+			counts[k-1]++
+			nspans++
+		}
+	}
+	sc.counts = counts
+	if nm == 0 {
+		return nil
+	}
+	out := make([]Match, nm)
+	spans := make([]Span, nspans)
+	off := 0
+	for k, n := range counts {
+		out[k].Spans = spans[off : off : off+int(n)]
+		off += int(n)
+	}
+	for i := range hits {
+		h := &hits[i]
+		if h.conf == 0 {
+			continue
+		}
+		m := &out[at[h.skill]-1]
+		if m.Requirement == "" { // first occurrence
+			s := e.a.skills[h.skill]
+			m.ID, m.Name, m.Category, m.Requirement, m.Concept = s.ID, s.Name, s.Category, NiceToHave, s.Concept
+		}
 		if !h.nice {
 			m.Requirement = Required
 		}
@@ -238,7 +276,48 @@ func (e *Extractor) Extract(text string) []Match {
 			m.Spans = append(m.Spans, Span{Start: h.start, End: h.end, Text: text[h.start:h.end]})
 		}
 	}
+	for i := range hits {
+		at[hits[i].skill] = 0
+	}
 	return out
+}
+
+// scratch is the per-call working memory of Extract, pooled so a call
+// allocates little more than its result. Nothing in it outlives the call.
+type scratch struct {
+	hits    []hit
+	v       []verdict
+	plain   []bool  // by skill index: named by an unambiguous spelling
+	at      []int32 // by skill index: see matches
+	counts  []int32
+	cursor  phraseCursor
+	nSkills int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// getScratch returns a scratch whose by-skill tables cover n skills (all
+// false or zero).
+func getScratch(n int) *scratch {
+	sc := scratchPool.Get().(*scratch)
+	if len(sc.plain) < n {
+		sc.plain = make([]bool, n)
+		sc.at = make([]int32, n)
+	}
+	return sc
+}
+
+// maxPooledHits bounds the hit buffer kept in the pool (an unusually
+// large text should not pin its buffers).
+const maxPooledHits = 1 << 14
+
+func putScratch(sc *scratch) {
+	if cap(sc.hits) > maxPooledHits || cap(sc.cursor.occ) > maxPooledHits {
+		return
+	}
+	sc.hits = sc.hits[:0]
+	sc.cursor.occ = sc.cursor.occ[:0]
+	scratchPool.Put(sc)
 }
 
 // Confidence scale.
@@ -265,20 +344,27 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // judge sets each hit's confidence, 0 for ambiguous hits without support.
 func (e *Extractor) judge(text, lower string, hits []hit) {
-	plain := map[int32]bool{} // skills named by an unambiguous spelling
+	sc := getScratch(len(e.a.skills))
+	e.judgeWith(sc, text, lower, hits)
+	putScratch(sc)
+}
+
+// judgeWith is judge with the caller's scratch.
+func (e *Extractor) judgeWith(sc *scratch, text, lower string, hits []hit) {
+	plain := sc.plain // skills named by an unambiguous spelling
 	for i := range hits {
 		if !hits[i].exact {
 			hits[i].conf = unambiguousConf(hits[i].end - hits[i].start)
 			plain[hits[i].skill] = true
 		}
 	}
+	defer func() {
+		for i := range hits {
+			plain[hits[i].skill] = false
+		}
+	}()
 	// Evidence that does not depend on other ambiguous hits.
-	type verdict struct {
-		strong, weak int
-		initial      bool
-		stopped      bool
-	}
-	v := make([]verdict, len(hits))
+	v := sc.verdicts(len(hits))
 	for i := range hits {
 		h := &hits[i]
 		if !h.exact {
@@ -290,7 +376,7 @@ func (e *Extractor) judge(text, lower string, hits []hit) {
 		}
 		before := lower[max(0, h.start-cueWindow):h.start]
 		after := lower[h.end:min(len(lower), h.end+cueWindow)]
-		before, after = strings.TrimRight(before, blanks), strings.TrimLeft(after, blanks)
+		before, after = blanksSet.trimRight(before), blanksSet.trimLeft(after)
 		if r.stopped(before, after) {
 			v[i].stopped = true
 			h.why |= evStop
@@ -354,6 +440,24 @@ func (e *Extractor) judge(text, lower string, hits []hit) {
 			}
 		}
 	}
+}
+
+// verdict is judge's evidence on one ambiguous hit that does not depend
+// on other ambiguous hits.
+type verdict struct {
+	strong, weak int
+	initial      bool
+	stopped      bool
+}
+
+// verdicts returns n zero verdicts.
+func (sc *scratch) verdicts(n int) []verdict {
+	if cap(sc.v) < n {
+		sc.v = make([]verdict, n)
+	}
+	v := sc.v[:n]
+	clear(v)
+	return v
 }
 
 // inList reports whether hit i sits in a list of technologies: a chain of
@@ -584,23 +688,26 @@ func (r *contextRule) stopped(before, after string) bool {
 
 // phrase reports whether a supporting phrase is right before or after.
 func (r *contextRule) phrase(before, after string) bool {
-	lists := [][]string{r.Before}
-	if !r.NoGeneric {
-		lists = append(lists, genericBefore)
+	for _, p := range r.Before {
+		if endsWithPhrase(before, p) {
+			return true
+		}
 	}
-	for _, l := range lists {
-		for _, p := range l {
+	// A phrase that ends before ends with before's last byte.
+	if !r.NoGeneric && before != "" {
+		for _, p := range genericBeforeByLast[before[len(before)-1]] {
 			if endsWithPhrase(before, p) {
 				return true
 			}
 		}
 	}
-	lists = [][]string{r.After}
-	if !r.NoGeneric {
-		lists = append(lists, genericAfter)
+	for _, p := range r.After {
+		if startsWithPhrase(after, p) {
+			return true
+		}
 	}
-	for _, l := range lists {
-		for _, p := range l {
+	if !r.NoGeneric && after != "" {
+		for _, p := range genericAfterByFirst[after[0]] {
 			if startsWithPhrase(after, p) {
 				return true
 			}
@@ -609,17 +716,49 @@ func (r *contextRule) phrase(before, after string) bool {
 	return false
 }
 
+// genericBefore by last byte and genericAfter by first byte.
+var genericBeforeByLast, genericAfterByFirst = func() (b, a [256][]string) {
+	for _, p := range genericBefore {
+		b[p[len(p)-1]] = append(b[p[len(p)-1]], p)
+	}
+	for _, p := range genericAfter {
+		a[p[0]] = append(a[p[0]], p)
+	}
+	return
+}()
+
+// Prefilters for contextRule.cue (see phraseSet).
+var (
+	ruleCueSets = func() map[*contextRule]*phraseSet {
+		m := map[*contextRule]*phraseSet{}
+		for _, r := range ambiguityRules {
+			if len(r.Cues) > 0 {
+				m[r] = newPhraseSet(r.Cues)
+			}
+		}
+		return m
+	}()
+	lineCueSet = newPhraseSet(genericLineCues)
+)
+
 // cue reports whether a cue word is in the window around the hit, or a
 // generic line cue earlier on its line.
 func (r *contextRule) cue(before, after string) bool {
-	for _, c := range r.Cues {
-		if containsPhrase(before, c) || containsPhrase(after, c) {
-			return true
+	if len(r.Cues) > 0 {
+		if set := ruleCueSets[r]; set == nil || set.any(before) || set.any(after) {
+			for _, c := range r.Cues {
+				if containsPhrase(before, c) || containsPhrase(after, c) {
+					return true
+				}
+			}
 		}
 	}
 	line := before[max(0, len(before)-cueWindow/2):]
 	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
 		line = line[i+1:]
+	}
+	if !lineCueSet.any(line) {
+		return false
 	}
 	for _, c := range genericLineCues {
 		if containsPhrase(line, c) {
@@ -696,6 +835,12 @@ var requirementCues = struct {
 	},
 }
 
+// Prefilters for the cue lists (see phraseSet).
+var (
+	niceInlineSet = newPhraseSet(requirementCues.NiceInline)
+	headingCueSet = newPhraseSet(requirementCues.NiceHeading, requirementCues.RequiredHeading)
+)
+
 const (
 	modeDefault = iota
 	modeRequired
@@ -714,7 +859,8 @@ const (
 //     sets its own line;
 //   - a nice-to-have phrase in a sentence ("Kafka is a plus", "bonus if
 //     you know Rust") marks that sentence.
-func markNice(text, lower string, hits []hit) {
+func markNice(sc *scratch, text, lower string, hits []hit) {
+	cur := &sc.cursor
 	mode := modeDefault
 	content, pendingBlank := false, false
 	h := 0
@@ -753,8 +899,9 @@ func markNice(text, lower string, hits []hit) {
 					lineMode = m
 				}
 			}
+			cur.reset(niceInlineSet, ls)
 			for k := h; k < hEnd; k++ {
-				hits[k].nice = lineMode == modeNice || niceSentence(lower, ls, le, hits[k].start, hits[k].end)
+				hits[k].nice = lineMode == modeNice || niceSentenceCur(cur, lower, ls, le, hits[k].start, hits[k].end)
 			}
 		}
 		h = hEnd
@@ -767,7 +914,7 @@ func stripLine(line string) (body string, bullet, heading bool) {
 	s := strings.TrimSpace(line)
 	if strings.HasPrefix(s, "#") {
 		heading = true
-		s = strings.TrimLeft(s, "# ")
+		s = hashSpaceSet.trimLeft(s)
 	}
 	for _, b := range []string{"- ", "* ", "• ", "· ", "– ", "+ "} {
 		if strings.HasPrefix(s, b) {
@@ -786,7 +933,7 @@ func stripLine(line string) (body string, bullet, heading bool) {
 			s = s[i+2:]
 		}
 	}
-	s = strings.Trim(s, "*_ \t")
+	s = emphasisSet.trim(s)
 	return s, bullet, heading
 }
 
@@ -826,6 +973,9 @@ func headingLike(raw, body string, bullet, hasHits bool) bool {
 }
 
 func classifyHeading(body string) int {
+	if !headingCueSet.any(body) {
+		return modeDefault
+	}
 	for _, c := range requirementCues.NiceHeading {
 		if containsPhrase(body, c) {
 			return modeNice
@@ -855,14 +1005,45 @@ const maxSentence = 300
 // niceSentence: the sentence holding [start, end) within line [ls, le)
 // carries an inline nice-to-have cue.
 func niceSentence(lower string, ls, le, start, end int) bool {
-	ss := start
+	ss, se := sentenceBounds(lower, ls, le, start, end)
+	return niceIn(lower, ss, se, start, end)
+}
+
+// niceSentenceCur is niceSentence for the hits of one line, in order: cur
+// (reset to the line's start over niceInlineSet) skips the exact check
+// when no cue occurs in the sentence, in one pass over the line.
+func niceSentenceCur(cur *phraseCursor, lower string, ls, le, start, end int) bool {
+	// The sentence lies within maxSentence bytes of the hit: most hits
+	// have no cue that near, and need no sentence bounds.
+	if !cur.within(lower, max(ls, start-maxSentence), min(le, end+maxSentence)) {
+		return false
+	}
+	ss, se := sentenceBounds(lower, ls, le, start, end)
+	if !cur.seen(ss, se) {
+		return false
+	}
+	return niceIn(lower, ss, se, start, end)
+}
+
+// sentenceBounds returns the sentence holding [start, end) within line
+// [ls, le), at most maxSentence bytes either side of it. Both bounds grow
+// with start and end.
+func sentenceBounds(lower string, ls, le, start, end int) (ss, se int) {
+	ss = start
 	for ss > ls && start-ss < maxSentence && !sentenceEnd(lower, ss-1, le) {
 		ss--
 	}
-	se := end
+	se = end
 	for se < le && se-end < maxSentence && !sentenceEnd(lower, se, le) {
 		se++
 	}
+	return ss, se
+}
+
+// niceIn: sentence lower[ss:se], holding [start, end), carries an inline
+// nice-to-have cue that a required cue in the hit's clause does not
+// override.
+func niceIn(lower string, ss, se, start, end int) bool {
 	sentence := lower[ss:se]
 	nice := false
 	for _, c := range requirementCues.NiceInline {
@@ -1065,6 +1246,22 @@ var mentionRules = []mentionRule{
 // fillerWords may stand between a hit and a Filler rule's After phrase.
 var fillerWords = []string{"experience", "knowledge", "skills", "expertise", "background", "familiarity", "proficiency"}
 
+// fillerByFirst is fillerWords by first byte (the order kept).
+var fillerByFirst = func() (t [256][]string) {
+	for _, f := range fillerWords {
+		t[f[0]] = append(t[f[0]], f)
+	}
+	return
+}()
+
+// firstByte is s[0], or 0 for "" (no phrase starts with 0).
+func firstByte(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
+}
+
 // mentionWindow bounds the text looked at before and after a hit.
 const mentionWindow = 48
 
@@ -1236,10 +1433,10 @@ func (m *mentionMatcher) matchAfter(aw window) bool {
 	}
 	if m.filler {
 		w = strings.TrimPrefix(strings.TrimPrefix(w, ","), " etc")
-		w = strings.TrimLeft(strings.TrimPrefix(w, "."), blanks)
-		for _, f := range fillerWords {
+		w = blanksSet.trimLeft(strings.TrimPrefix(w, "."))
+		for _, f := range fillerByFirst[firstByte(w)] {
 			if startsWithPhrase(w, f) {
-				w = strings.TrimLeft(w[len(f):], blanks)
+				w = blanksSet.trimLeft(w[len(f):])
 				break
 			}
 		}
@@ -1261,10 +1458,10 @@ const listSeps = " \t\r\n,/|&+"
 // trimSepRight trims list separators and a final "and" or "or" off the
 // text before a hit (its trailing blanks already trimmed).
 func trimSepRight(w string) string {
-	w = strings.TrimRight(w, listSeps)
+	w = listSepsSet.trimRight(w)
 	for _, c := range []string{"and", "or"} {
 		if endsWithPhrase(w, c) {
-			return strings.TrimRight(w[:len(w)-len(c)], listSeps)
+			return listSepsSet.trimRight(w[:len(w)-len(c)])
 		}
 	}
 	return w
@@ -1273,10 +1470,10 @@ func trimSepRight(w string) string {
 // trimSepLeft trims list separators and a leading "and" or "or" off the
 // text after a hit (its leading blanks already trimmed).
 func trimSepLeft(w string) string {
-	w = strings.TrimLeft(w, listSeps)
+	w = listSepsSet.trimLeft(w)
 	for _, c := range []string{"and", "or"} {
 		if startsWithPhrase(w, c) {
-			return strings.TrimLeft(w[len(c):], listSeps)
+			return listSepsSet.trimLeft(w[len(c):])
 		}
 	}
 	return w
@@ -1387,9 +1584,10 @@ func (e *Extractor) dropMentions(text, lower string, hits []hit) {
 		if int(h.tail) != i {
 			listAfter = afterWindow(lower, hits[h.tail].end)
 		}
+		cat := e.a.skills[h.skill].Category
 		for r := range mentionMatchers {
 			m := &mentionMatchers[r]
-			if m.notIn != nil && slices.Contains(m.notIn, e.a.skills[h.skill].Category) {
+			if m.notIn != nil && slices.Contains(m.notIn, cat) {
 				continue
 			}
 			bw, aw, bs := before, after, h.start
