@@ -186,7 +186,7 @@ func hnPostedAt(p HNPost) time.Time {
 // belongs to its HN author.
 func hnFooter(p HNPost, posted time.Time) string {
 	var b strings.Builder
-	b.WriteString("\n\n---\n\n")
+	b.WriteString(FooterSeparator)
 	fmt.Fprintf(&b, "*Originally posted on Hacker News by %s on %s UTC", escapeMarkdown(p.By), posted.Format("2006-01-02 15:04"))
 	if p.ThreadTitle != "" {
 		fmt.Fprintf(&b, " in \u201c%s\u201d", escapeMarkdown(p.ThreadTitle))
@@ -194,6 +194,10 @@ func hnFooter(p HNPost, posted time.Time) string {
 	fmt.Fprintf(&b, ": <https://news.ycombinator.com/item?id=%d>. The text belongs to its author.*\n", p.ID)
 	return b.String()
 }
+
+// FooterSeparator starts the attribution footer an importer appends to a
+// Markdown description (a thematic break); the parsers stop before it.
+const FooterSeparator = "\n\n---\n\n"
 
 // hnDecoder reads HN JSON Lines, one post per line, into job records.
 type hnDecoder struct {

@@ -80,15 +80,21 @@ func (im *Importer) NormalizeJob(j *formats.Job, sourceID string, now time.Time)
 		Source:      sourceID,
 		ApplyURL:    jobApplyURL(j),
 	}
+	// The parsers read the posting's own text: an attribution footer that
+	// an importer appended (HN posts: author, date, link) is left out.
+	text := desc
+	if i := strings.LastIndex(desc, FooterSeparator); j.Markdown && i >= 0 {
+		text = desc[:i]
+	}
 	var err error
-	if d.Eligibility, err = eligibility(j, location, title, desc); err != nil {
+	if d.Eligibility, err = eligibility(j, location, title, text); err != nil {
 		return app.ImportJob{}, err
 	}
-	if d.Salary, err = im.salary(j, title, desc, localCurrency(d.Eligibility)); err != nil {
+	if d.Salary, err = im.salary(j, title, text, localCurrency(d.Eligibility)); err != nil {
 		return app.ImportJob{}, err
 	}
-	d.TimeZone = fields.ParseTimeZone(location + "\n" + title + "\n" + desc)
-	d.Seniority = fields.ParseSeniority(title, j.Seniority+"\n"+desc)
+	d.TimeZone = fields.ParseTimeZone(location + "\n" + title + "\n" + text)
+	d.Seniority = fields.ParseSeniority(title, j.Seniority+"\n"+text)
 	d.EmploymentType = fields.ParseEmploymentType(j.EmploymentType)
 	if d.EmploymentType == "" {
 		d.EmploymentType = fields.ParseEmploymentType(title + "\n" + location)
@@ -96,7 +102,7 @@ func (im *Importer) NormalizeJob(j *formats.Job, sourceID string, now time.Time)
 	if d.EmploymentType == "" {
 		d.EmploymentType = "full_time"
 	}
-	d.Skills = im.skillsOf(title+"\n\n"+desc, j.Skills)
+	d.Skills = im.skillsOf(title+"\n\n"+text, j.Skills)
 	if !j.ValidThrough.IsZero() {
 		vt := j.ValidThrough.UTC()
 		if !vt.After(now) {

@@ -162,23 +162,24 @@ type pending struct {
 }
 
 func (im *Importer) run(ctx context.Context, dec formats.Decoder, opt Options, rep *Report) error {
-	// Two stages overlap: while one batch is written, the next is decoded
-	// and normalized (normalization, the CPU-heavy part, on every core).
-	batches := make(chan []pending, 2)
+	// Three stages overlap: decoding the next batch, normalizing the one
+	// before it (the CPU-heavy part, on every core) and writing the one
+	// before that.
+	raw := make(chan []pending, 2)
+	ready := make(chan []pending, 2)
 	var readErr error
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		defer close(batches)
+		defer close(raw)
 		for {
 			batch, err := readBatch(dec, opt.BatchSize)
 			if len(batch) > 0 {
-				im.normalizeAll(batch, opt)
 				select {
-				case batches <- batch:
+				case raw <- batch:
 				case <-ctx.Done():
 					return
 				}
@@ -191,8 +192,22 @@ func (im *Importer) run(ctx context.Context, dec formats.Decoder, opt Options, r
 			}
 		}
 	}()
+	go func() {
+		defer wg.Done()
+		defer close(ready)
+		for batch := range raw {
+			im.normalizeAll(batch, opt)
+			select {
+			case ready <- batch:
+			case <-ctx.Done():
+				for range raw { // let the reader finish
+				}
+				return
+			}
+		}
+	}()
 	var writeErr error
-	for batch := range batches {
+	for batch := range ready {
 		if writeErr != nil {
 			continue // drain
 		}

@@ -579,7 +579,10 @@ func ParseSalaryIn(text, defaultCurrency string) (domain.Salary, bool) {
 	}
 	var labelled, ranges, singles distinctSalaries
 	for line := range strings.SplitSeq(body, "\n") {
-		isLabelled := payLabelRE.MatchString(line)
+		if strings.IndexAny(line, "0123456789") < 0 {
+			continue // no amount on this line (the cheap test before the patterns)
+		}
+		isLabelled := mayBeLabelled(line) && payLabelRE.MatchString(line)
 		if !isLabelled && !hasCurrencyHint(line) {
 			continue
 		}
@@ -692,4 +695,11 @@ func hasCurrencyHint(line string) bool {
 		}
 	}
 	return false
+}
+
+// mayBeLabelled is the cheap test before payLabelRE: a pay label's word
+// occurs in the line's first 60 bytes.
+func mayBeLabelled(line string) bool {
+	head := strings.ToLower(line[:min(len(line), 60)])
+	return containsAny(head, "salar", "comp", "pay", "base", "ote")
 }

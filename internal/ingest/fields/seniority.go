@@ -55,10 +55,19 @@ func ParseSeniority(title, text string) string {
 		return l
 	}
 	text = capInput(text)
-	if m := levelInTextRE.FindStringSubmatch(text); m != nil {
-		if l := levelOf(m[1]); l != "" {
-			return l
+	// The patterns below are costly over long prose: each runs only when
+	// its anchor words occur at all.
+	lower := strings.ToLower(text)
+	if containsAny(lower, "hiring", "looking", "seeking", "join", "role", "position", "title") &&
+		containsAny(lower, "senior", "sr", "staff", "principal", "lead", "junior", "jr", "mid", "entry", "founding") {
+		if m := levelInTextRE.FindStringSubmatch(text); m != nil {
+			if l := levelOf(m[1]); l != "" {
+				return l
+			}
 		}
+	}
+	if !containsAny(lower, "year", "yr") {
+		return ""
 	}
 	if m := yearsRE.FindStringSubmatch(text); m != nil {
 		n, err := strconv.Atoi(m[1])
@@ -118,6 +127,9 @@ var (
 // temporary ("temporary", "temp", "fixed-term", "6-month contract" counts as
 // contract); full-time ("full-time", "FT", "permanent", "W2").
 func ParseEmploymentType(text string) string {
+	if !employmentAnchor(strings.ToLower(text)) {
+		return "" // none of the patterns' words occurs: skip them
+	}
 	s := capInput(text)
 	s = notContractRE.ReplaceAllStringFunc(s, blank)
 	s = notTempRE.ReplaceAllStringFunc(s, blank)
@@ -143,3 +155,20 @@ func ParseEmploymentType(text string) string {
 }
 
 func blank(m string) string { return strings.Repeat(" ", len(m)) }
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// employmentAnchor reports whether s (lower case) holds a word that one of
+// ParseEmploymentType's patterns needs.
+func employmentAnchor(s string) bool {
+	return containsAny(s, "full", "permanent", "salaried", "contract", "freelanc", "1099", "b2b", "consult",
+		"part", "hr", "hour", "intern", "co-op", "coop", "temp", "seasonal", "fixed", "w2", "w-2") ||
+		containsWord(s, "ft")
+}

@@ -159,7 +159,10 @@ func overlap(name string, hours float64) *domain.TimeZoneRule {
 //     (-6..-3), "European time zones", "EU hours", "CET-friendly" (0..+2),
 //     "EMEA" (0..+4), "APAC" (+5.5..+10).
 func ParseTimeZone(text string) *domain.TimeZoneRule {
-	s := capInput(text)
+	s := tzLines(capInput(text))
+	if s == "" {
+		return nil
+	}
 	if m := tzWindowRE.FindStringSubmatch(s); m != nil {
 		a, aok := zoneOf(m[1])
 		lo, ok1 := parseOff(m[2])
@@ -231,4 +234,90 @@ func ParseTimeZone(text string) *domain.TimeZoneRule {
 		}
 	}
 	return nil
+}
+
+// tzTriggers are the words without which no pattern of ParseTimeZone can
+// match a line (matched in lower case).
+var tzTriggers = []string{"utc", "gmt", "overlap", "time zone", "timezone", "time-zone", "±", "+/-", "plus or minus", "plus/minus"}
+
+// tzGroupWords with "hour" or "tz" make a line a candidate ("US hours",
+// "EMEA tz"); "hours" alone ("40 hours a week") does not.
+var tzGroupWords = []string{"us ", "u.s.", "usa", "america", "latam", "latin", "eu ", "europe", "emea", "apac", "asia", "cet",
+	"eastern", "central", "mountain", "pacific", "east coast", "west coast", "london", "new york", "san francisco", "berlin", "india", "singapore", "sydney"}
+
+// tzLines keeps the lines of s that can hold a time-zone statement: those
+// with a trigger word or an upper-case zone abbreviation. Running the
+// patterns over these lines only gives the same answers on real postings
+// (the statements never span lines) at a fraction of the cost: most of a
+// posting's text names no time zone.
+func tzLines(s string) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if tzCandidate(line) {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+func tzCandidate(line string) bool {
+	lower := strings.ToLower(line)
+	for _, t := range tzTriggers {
+		if strings.Contains(lower, t) {
+			return true
+		}
+	}
+	if strings.Contains(lower, "hour") || strings.Contains(lower, "tz") {
+		for _, g := range tzGroupWords {
+			if containsWord(lower, g) {
+				return true
+			}
+		}
+	}
+	// Upper-case abbreviations (EST, CET, PT...), matched case-sensitively
+	// by the patterns.
+	for i := 0; i < len(line); {
+		if line[i] < 'A' || line[i] > 'Z' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] >= 'A' && line[j] <= 'Z' {
+			j++
+		}
+		if _, ok := zones[line[i:j]]; ok && j-i >= 2 {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// containsWord reports whether w occurs in s starting at a word boundary
+// ("us " in "US hours", not in "focus hours").
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		k := strings.Index(s[i:], w)
+		if k < 0 {
+			return false
+		}
+		at := i + k
+		if at == 0 || !isASCIIAlnum(s[at-1]) {
+			return true
+		}
+		i = at + 1
+	}
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
