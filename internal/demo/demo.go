@@ -25,6 +25,7 @@ import (
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/ingest"
 	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/skills"
 )
 
 //go:embed data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz
@@ -298,16 +299,17 @@ func (l *loader) profiles(jobs []loadedJob) ([]loadedProfile, error) {
 	for i, spec := range devSpecs {
 		n := i + 1
 		owner := DeveloperID(n)
-		skills := []domain.ProfileSkill{{Skill: spec.primary, Level: 4 + rng.IntN(2), Years: float64(3 + rng.IntN(8))}}
-		have := map[string]bool{spec.primary: true}
+		primary := skills.Default().Canonical(spec.primary) // the taxonomy's id ("c++" is cpp)
+		profSkills := []domain.ProfileSkill{{Skill: primary, Level: 4 + rng.IntN(2), Years: float64(3 + rng.IntN(8))}}
+		have := map[string]bool{primary: true}
 		extra := 4 + rng.IntN(4)
 		for _, k := range rng.Perm(len(top)) {
-			if len(skills) > extra {
+			if len(profSkills) > extra {
 				break
 			}
 			if id := top[k]; !have[id] {
 				have[id] = true
-				skills = append(skills, domain.ProfileSkill{Skill: id, Level: 2 + rng.IntN(3), Years: float64(1 + rng.IntN(7))})
+				profSkills = append(profSkills, domain.ProfileSkill{Skill: id, Level: 2 + rng.IntN(3), Years: float64(1 + rng.IntN(7))})
 			}
 		}
 		startHour, _ := strconv.Atoi(spec.start[:2])
@@ -322,7 +324,7 @@ func (l *loader) profiles(jobs []loadedJob) ([]loadedProfile, error) {
 			Headline:    fmt.Sprintf("Fictional %s %s developer in %s (demo data)", spec.seniority, skillNames[spec.primary], spec.city),
 			Summary: "This profile is part of Meridian's demo data set. The person does not exist: the name, skills and " +
 				"preferences were made up to show matching, eligibility and applications against real postings.",
-			Skills:      skills,
+			Skills:      profSkills,
 			TimeZone:    spec.zone,
 			WorkStart:   spec.start,
 			WorkEnd:     end,
