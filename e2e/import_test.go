@@ -3,6 +3,7 @@ package e2e
 import (
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -86,6 +87,28 @@ func TestImportExportCommands(t *testing.T) {
 	if out, err := runCLI(t, env, "users", "create", "--email", "ada@example.com", "--name", "Ada"); err != nil {
 		t.Fatalf("users create: %v\n%s", err, out)
 	}
+
+	// The JSON-LD export imports again, from standard input, into one
+	// organization: no exported posting is rejected.
+	out, err = runCLI(t, env, "orgs", "create", "--name", "Re-importer", "--owner", "ada@example.com")
+	if err != nil {
+		t.Fatalf("orgs create: %v\n%s", err, out)
+	}
+	orgID := strings.Fields(out)[2]
+	cmd := exec.Command(binary, "import", "--format", "jsonld", "--org", orgID, "--report", filepath.Join(dir, "again.json"), "-")
+	cmd.Env = append(os.Environ(), env...)
+	in, err := os.Open(ld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	cmd.Stdin = in
+	b, err = cmd.CombinedOutput()
+	// In one organization, postings of different companies with the same
+	// title and eligibility are near-duplicates by design: they merge.
+	if err != nil || !contains(string(b), fmt.Sprintf("%d records: ", len(postings))) || !contains(string(b), " 0 rejected") {
+		t.Fatalf("re-import of the export: %v\n%s", err, b)
+	}
 	resume := filepath.Join(dir, "resume.json")
 	_ = os.WriteFile(resume, []byte(`{"basics": {"name": "Ada Example", "label": "Senior Backend Engineer", "email": "ada@example.com",
   "summary": "Event-sourced systems in Go on PostgreSQL.", "location": {"city": "Lisbon", "countryCode": "PT"}},
@@ -114,7 +137,7 @@ func TestImportExportCommands(t *testing.T) {
 	}
 
 	// skills extract: text on standard input, JSON out.
-	cmd := exec.Command(binary, "skills", "extract")
+	cmd = exec.Command(binary, "skills", "extract")
 	cmd.Stdin = strings.NewReader("Requirements: Go and PostgreSQL on Kubernetes.\nNice to have: Terraform.")
 	b, err = cmd.Output()
 	if err != nil {

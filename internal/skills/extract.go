@@ -285,13 +285,12 @@ func (e *Extractor) matches(sc *scratch, text string, hits []hit) []Match {
 // scratch is the per-call working memory of Extract, pooled so a call
 // allocates little more than its result. Nothing in it outlives the call.
 type scratch struct {
-	hits    []hit
-	v       []verdict
-	plain   []bool  // by skill index: named by an unambiguous spelling
-	at      []int32 // by skill index: see matches
-	counts  []int32
-	cursor  phraseCursor
-	nSkills int
+	hits   []hit
+	v      []verdict
+	plain  []bool  // by skill index: named by an unambiguous spelling
+	at     []int32 // by skill index: see matches
+	counts []int32
+	cursor phraseCursor
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -1002,16 +1001,9 @@ func cueWithColon(body string) int {
 // maxSentence bounds the sentence looked at around a hit.
 const maxSentence = 300
 
-// niceSentence: the sentence holding [start, end) within line [ls, le)
-// carries an inline nice-to-have cue.
-func niceSentence(lower string, ls, le, start, end int) bool {
-	ss, se := sentenceBounds(lower, ls, le, start, end)
-	return niceIn(lower, ss, se, start, end)
-}
-
-// niceSentenceCur is niceSentence for the hits of one line, in order: cur
-// (reset to the line's start over niceInlineSet) skips the exact check
-// when no cue occurs in the sentence, in one pass over the line.
+// niceSentenceCur reports whether the sentence around the hit [start,end)
+// of the line [ls,le) carries an inline nice-to-have cue ("X is a plus");
+// cur caches where the line's cue phrases occur.
 func niceSentenceCur(cur *phraseCursor, lower string, ls, le, start, end int) bool {
 	// The sentence lies within maxSentence bytes of the hit: most hits
 	// have no cue that near, and need no sentence bounds.

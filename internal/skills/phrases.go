@@ -20,7 +20,7 @@ func newPhraseSet(lists ...[]string) *phraseSet {
 		for _, p := range l {
 			for i := 0; i < len(p); i++ {
 				if ps.class[p[i]] == 0 {
-					ps.class[p[i]] = uint16(ps.nc)
+					ps.class[p[i]] = uint16(ps.nc) // #nosec G115 -- at most 256 byte classes
 					ps.nc++
 				}
 			}
@@ -70,7 +70,7 @@ func newPhraseSet(lists ...[]string) *phraseSet {
 			if f := ps.minLen[fail[s]]; f != 0 && (m == 0 || int(f) < m) {
 				m = int(f)
 			}
-			ps.minLen[s] = uint8(m)
+			ps.minLen[s] = uint8(m) // #nosec G115 -- phrases are at most 255 bytes (checked above)
 		}
 		for c := 0; c < nc; c++ {
 			t, ok := nodes[s].next[uint16(c)]
@@ -83,7 +83,7 @@ func newPhraseSet(lists ...[]string) *phraseSet {
 			if s != 0 {
 				fail[t] = int(ps.trans[fail[s]*nc+c])
 			}
-			ps.trans[s*nc+c] = uint16(t)
+			ps.trans[s*nc+c] = uint16(t) // #nosec G115 -- at most 1<<16 states (checked above)
 			queue = append(queue, t)
 		}
 	}
