@@ -289,17 +289,32 @@ type keyword struct {
 // ModeUnspecified with those places as offices.
 func ParseLocation(text string) Location {
 	s := dotted.Replace(capInput(text))
-	scan := notRemoteRE.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
+	// Each pattern runs only when a word it needs occurs (see foldLower);
+	// blanking only removes letters.
+	lower := foldLower(s)
+	scan := s
+	if strings.Contains(lower, "remote") {
+		scan = notRemoteRE.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
+	}
 
 	var kws []keyword
-	for _, m := range remoteRE.FindAllStringIndex(scan, maxFinds) {
-		kws = append(kws, keyword{ModeRemote, m[0], m[1]})
+	if containsAny(lower, "remote", "wfh", "work", "distributed", "tele") {
+		for _, m := range remoteRE.FindAllStringIndex(scan, maxFinds) {
+			kws = append(kws, keyword{ModeRemote, m[0], m[1]})
+		}
 	}
-	for _, m := range hybridRE.FindAllStringIndex(s, maxFinds) {
-		kws = append(kws, keyword{ModeHybrid, m[0], m[1]})
+	if strings.Contains(lower, "hybrid") {
+		for _, m := range hybridRE.FindAllStringIndex(s, maxFinds) {
+			kws = append(kws, keyword{ModeHybrid, m[0], m[1]})
+		}
 	}
 	daysStart := len(kws)
-	for _, m := range daysRE.FindAllStringSubmatchIndex(s, maxFinds) {
+	onsiteWord := containsAny(lower, "site", "office", "person", "hq", "premise", "irl")
+	var daysMatches [][]int
+	if onsiteWord && strings.ContainsAny(s, "0123456789") {
+		daysMatches = daysRE.FindAllStringSubmatchIndex(s, maxFinds)
+	}
+	for _, m := range daysMatches {
 		n := 0
 		for _, g := range []int{4, 2, 8, 6} { // the upper bound first
 			if m[g] >= 0 {
@@ -315,7 +330,11 @@ func ParseLocation(text string) Location {
 	}
 	days := kws[daysStart:] // sorted by start, not overlapping
 	di := 0
-	for _, m := range onsiteRE.FindAllStringIndex(s, maxFinds) {
+	var onsiteMatches [][]int
+	if onsiteWord {
+		onsiteMatches = onsiteRE.FindAllStringIndex(s, maxFinds)
+	}
+	for _, m := range onsiteMatches {
 		for di < len(days) && days[di].end <= m[0] {
 			di++
 		}

@@ -139,14 +139,25 @@ func findCandidates(s string, bare bool) []candidate {
 	}
 	for _, w := range moneyWindows(s, hints) {
 		for pos := w.start; pos < w.end && matches < maxMoneyMatches; {
-			loc := salaryRE.FindStringSubmatchIndex(s[pos:w.end])
+			// A match holds a digit, at most salaryLead bytes after its
+			// start: begin the search there (at a word boundary, so that
+			// "\b" means the same), not at pos.
+			d := strings.IndexAny(s[pos:w.end], "0123456789")
+			if d < 0 {
+				break // no match
+			}
+			from := max(pos, pos+d-salaryLead)
+			for from > pos && isREWord(s[from-1]) {
+				from--
+			}
+			loc := salaryRE.FindStringSubmatchIndex(s[from:w.end])
 			if loc == nil {
 				break
 			}
 			matches++
 			for i := range loc {
 				if loc[i] >= 0 {
-					loc[i] += pos
+					loc[i] += from
 				}
 			}
 			if loc[1] > loc[0] {
@@ -161,6 +172,10 @@ func findCandidates(s string, bare bool) []candidate {
 	}
 	return out
 }
+
+// salaryLead bounds the bytes before the first digit of a salaryRE match:
+// a currency ("USD$", "Rs.", "€": at most 4) and "\s?~?\s?" (3), with room.
+const salaryLead = 16
 
 // maxMoneyMatches bounds the money expressions read from one text, and so
 // the work and allocation of FindSalaries on adversarial input: a posting
@@ -180,7 +195,7 @@ var bareHintRE = regexp.MustCompile(moneyHintRE.String() + `|\d\s?[kK]\b|\d{5}|\
 // currency cannot be explicit pay, and skipping them keeps long texts cheap.
 func moneyWindows(s string, hints *regexp.Regexp) []span {
 	var out []span
-	for _, m := range hints.FindAllStringIndex(s, maxMoneyMatches) {
+	for _, m := range moneyHints(s, hints == bareHintRE) {
 		lo, hi := max(0, m[0]-64), min(len(s), m[1]+64)
 		for lo > 0 && !utf8.RuneStart(s[lo]) {
 			lo--
@@ -199,6 +214,104 @@ func moneyWindows(s string, hints *regexp.Regexp) []span {
 		out = append(out, span{lo, hi})
 	}
 	return out
+}
+
+// moneyHints returns what moneyHintRE (bareHintRE when bare) finds in s,
+// as FindAllStringIndex(s, maxMoneyMatches) would: the same leftmost,
+// non-overlapping matches, found by a byte scan (the patterns over long
+// prose were the costliest part of FindSalaries). TestMoneyHintsMatchRE
+// checks it against the patterns.
+func moneyHints(s string, bare bool) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s) && len(out) < maxMoneyMatches; {
+		if e := moneyHintAt(s, i, bare); e > i {
+			out = append(out, [2]int{i, e})
+			i = e
+			continue
+		}
+		i++
+	}
+	return out
+}
+
+// moneySigns are the multi-byte currency signs of moneyHintRE.
+var moneySigns = []string{"€", "£", "₹", "¥", "₪", "₩", "₺", "₱", "₦"}
+
+// moneyWords are the words of moneyHintRE's "\b(?:...)\b" alternative.
+var moneyWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("USD EUR GBP CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF RON BGN INR SGD JPY CNY KRW ILS BRL MXN ARS CLP COP HKD TWD ZAR NGN KES EGP TRY AED SAR THB MYR IDR PHP VND PKR UAH Rs LPA lpa Lpa lakh lakhs Lakh Lakhs lac lacs Lac Lacs") {
+		m[w] = true
+	}
+	return m
+}()
+
+// thousandsSeps are the separators of bareHintRE's "\d[...]\d{3}".
+var thousandsSeps = []string{",", ".", "'", "’", "\u00a0", "\u202f"}
+
+// isREWord is regexp's \w (and so what \b looks at): ASCII only.
+func isREWord(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isRESpace is regexp's \s.
+func isRESpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// moneyHintAt returns the end of the hint match starting at s[i], or -1.
+// At most one alternative of the patterns can match at a given start.
+func moneyHintAt(s string, i int, bare bool) int {
+	c := s[i]
+	switch {
+	case c == '$':
+		return i + 1
+	case c >= 0x80:
+		for _, sign := range moneySigns {
+			if strings.HasPrefix(s[i:], sign) {
+				return i + len(sign)
+			}
+		}
+	case c == 'z':
+		if strings.HasPrefix(s[i:], "zł") {
+			return i + len("zł")
+		}
+	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+		if i > 0 && isREWord(s[i-1]) {
+			return -1
+		}
+		j := i + 1
+		for j < len(s) && isREWord(s[j]) {
+			j++
+		}
+		if moneyWords[s[i:j]] {
+			return j
+		}
+	case isDigit(c):
+		k := i + 1
+		if k < len(s) && isRESpace(s[k]) {
+			k++
+		}
+		if k < len(s) && (s[k] == 'L' || bare && (s[k] == 'k' || s[k] == 'K')) && (k+1 == len(s) || !isREWord(s[k+1])) {
+			return k + 1 // "\d\s?L\b", "\d\s?[kK]\b"
+		}
+		if !bare {
+			return -1
+		}
+		if i+5 <= len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && isDigit(s[i+4]) {
+			return i + 5 // "\d{5}"
+		}
+		for _, sep := range thousandsSeps {
+			if strings.HasPrefix(s[i+1:], sep) {
+				k := i + 1 + len(sep)
+				if k+3 <= len(s) && isDigit(s[k]) && isDigit(s[k+1]) && isDigit(s[k+2]) {
+					return k + 3
+				}
+				return -1
+			}
+		}
+	}
+	return -1
 }
 
 // readCandidate reads one salaryRE match (indexes into s).
@@ -579,7 +692,7 @@ func ParseSalaryIn(text, defaultCurrency string) (domain.Salary, bool) {
 	}
 	var labelled, ranges, singles distinctSalaries
 	for line := range strings.SplitSeq(body, "\n") {
-		if strings.IndexAny(line, "0123456789") < 0 {
+		if !strings.ContainsAny(line, "0123456789") {
 			continue // no amount on this line (the cheap test before the patterns)
 		}
 		isLabelled := mayBeLabelled(line) && payLabelRE.MatchString(line)

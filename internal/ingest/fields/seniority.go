@@ -9,23 +9,27 @@ import (
 // seniorityWords are the level words of titles, most specific first within
 // a position; ParseSeniority takes the leftmost match ("Senior Staff" is
 // staff because that pattern starts at "Senior" too).
+//
+// anchors are words (lower case, see foldLower) one of which a match
+// contains: the pattern runs only when one occurs in the title.
 var seniorityWords = []struct {
-	re    *regexp.Regexp
-	level string
+	re      *regexp.Regexp
+	level   string
+	anchors []string
 }{
-	{regexp.MustCompile(`(?i)\bsenior\s+staff\b|\bsr\.?\s+staff\b`), "staff"},
-	{regexp.MustCompile(`(?i)\bsenior\s+principal\b|\bsr\.?\s+principal\b|\bdistinguished\b|\bfellow\b`), "principal"},
-	{regexp.MustCompile(`(?i)\bprincipal\b`), "principal"},
-	{regexp.MustCompile(`(?i)\bstaff\b`), "staff"},
-	{regexp.MustCompile(`(?i)\bsenior\b|\bsr\b\.?|\bsnr\b`), "senior"},
-	{regexp.MustCompile(`(?i)\b(?:tech|technical|team|engineering|dev|development)\s+leads?\b|\blead\b|\bleads\b|\bhead\s+of\b`), "lead"},
-	{regexp.MustCompile(`(?i)\bjunior\b|\bjr\b\.?|\bentry[- ]level\b|\bnew[- ]grads?\b|\bgraduate\b|\bearly[- ]career\b|\bapprentice`), "junior"},
-	{regexp.MustCompile(`(?i)\bmid(?:dle)?[- ]?(?:level|senior)?\b|\bintermediate\b`), "mid"},
-	{regexp.MustCompile(`(?i)\bintern(?:s|ship|ships)?\b|\bco-?op\b`), "intern"},
+	{regexp.MustCompile(`(?i)\bsenior\s+staff\b|\bsr\.?\s+staff\b`), "staff", []string{"staff"}},
+	{regexp.MustCompile(`(?i)\bsenior\s+principal\b|\bsr\.?\s+principal\b|\bdistinguished\b|\bfellow\b`), "principal", []string{"principal", "distinguished", "fellow"}},
+	{regexp.MustCompile(`(?i)\bprincipal\b`), "principal", []string{"principal"}},
+	{regexp.MustCompile(`(?i)\bstaff\b`), "staff", []string{"staff"}},
+	{regexp.MustCompile(`(?i)\bsenior\b|\bsr\b\.?|\bsnr\b`), "senior", []string{"senior", "sr", "snr"}},
+	{regexp.MustCompile(`(?i)\b(?:tech|technical|team|engineering|dev|development)\s+leads?\b|\blead\b|\bleads\b|\bhead\s+of\b`), "lead", []string{"lead", "head"}},
+	{regexp.MustCompile(`(?i)\bjunior\b|\bjr\b\.?|\bentry[- ]level\b|\bnew[- ]grads?\b|\bgraduate\b|\bearly[- ]career\b|\bapprentice`), "junior", []string{"junior", "jr", "entry", "grad", "early", "apprentice"}},
+	{regexp.MustCompile(`(?i)\bmid(?:dle)?[- ]?(?:level|senior)?\b|\bintermediate\b`), "mid", []string{"mid", "intermediate"}},
+	{regexp.MustCompile(`(?i)\bintern(?:s|ship|ships)?\b|\bco-?op\b`), "intern", []string{"intern", "co-op", "coop"}},
 	// "Engineer III" is senior, "Engineer II" mid, "Engineer I" junior.
-	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:III|3)\b`), "senior"},
-	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:II|2)\b`), "mid"},
-	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:I|1)\b`), "junior"},
+	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:III|3)\b`), "senior", []string{"engineer", "developer", "swe", "sde"}},
+	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:II|2)\b`), "mid", []string{"engineer", "developer", "swe", "sde"}},
+	{regexp.MustCompile(`\b(?:Engineer|Developer|SWE|SDE)\s+(?:I|1)\b`), "junior", []string{"engineer", "developer", "swe", "sde"}},
 }
 
 var (
@@ -60,7 +64,7 @@ func ParseSeniority(title, text string) string {
 	lower := strings.ToLower(text)
 	if containsAny(lower, "hiring", "looking", "seeking", "join", "role", "position", "title") &&
 		containsAny(lower, "senior", "sr", "staff", "principal", "lead", "junior", "jr", "mid", "entry", "founding") {
-		if m := levelInTextRE.FindStringSubmatch(text); m != nil {
+		if m := levelInTextRE.FindStringSubmatch(text[levelInTextFrom(text):]); m != nil {
 			if l := levelOf(m[1]); l != "" {
 				return l
 			}
@@ -69,7 +73,7 @@ func ParseSeniority(title, text string) string {
 	if !containsAny(lower, "year", "yr") {
 		return ""
 	}
-	if m := yearsRE.FindStringSubmatch(text); m != nil {
+	if m := yearsRE.FindStringSubmatch(text[yearsFrom(text):]); m != nil {
 		n, err := strconv.Atoi(m[1])
 		if err != nil || n > 40 {
 			return ""
@@ -87,14 +91,23 @@ func ParseSeniority(title, text string) string {
 }
 
 func levelOf(title string) string {
-	t := mtsRE.ReplaceAllStringFunc(title, func(m string) string { return strings.Repeat(" ", len(m)) })
+	// Blanking only removes letters: words absent from the title are
+	// absent from t, and a pattern needing one cannot match.
+	lower := foldLower(title)
+	t := title
+	if strings.Contains(lower, "staff") {
+		t = mtsRE.ReplaceAllStringFunc(title, func(m string) string { return strings.Repeat(" ", len(m)) })
+	}
 	best, at := "", len(t)+1
 	for _, s := range seniorityWords {
+		if !containsAny(lower, s.anchors...) {
+			continue
+		}
 		if loc := s.re.FindStringIndex(t); loc != nil && loc[0] < at {
 			best, at = s.level, loc[0]
 		}
 	}
-	if best == "" && foundingRE.MatchString(t) {
+	if best == "" && strings.Contains(lower, "founding") && foundingRE.MatchString(t) {
 		best = "senior"
 	}
 	return best
@@ -131,12 +144,24 @@ func ParseEmploymentType(text string) string {
 		return "" // none of the patterns' words occurs: skip them
 	}
 	s := capInput(text)
-	s = notContractRE.ReplaceAllStringFunc(s, blank)
-	s = notTempRE.ReplaceAllStringFunc(s, blank)
-	ft, ct, pt := fullTimeRE.MatchString(s), contractRE.MatchString(s), partTimeRE.MatchString(s)
-	cth := ctToHireRE.MatchString(s)
+	// Each pattern runs only when a word it needs occurs (in lower case,
+	// see foldLower); blanking only removes letters, so the original text
+	// is a safe place to look.
+	lower := foldLower(s)
+	has := func(words ...string) bool { return containsAny(lower, words...) }
+	if has("contract", "freelancer", "agenc") {
+		s = notContractRE.ReplaceAllStringFunc(s, blank)
+	}
+	hasTemp := has("temp")
+	if hasTemp {
+		s = notTempRE.ReplaceAllStringFunc(s, blank)
+	}
+	ft := has("full", "ft", "permanent", "salaried", "w2", "w-2") && fullTimeRE.MatchString(s)
+	ct := has("contract", "freelance", "1099", "b2b", "consult") && contractRE.MatchString(s)
+	pt := has("part", "hr", "hour") && partTimeRE.MatchString(s)
+	cth := (hasTemp || has("contract")) && ctToHireRE.MatchString(s)
 	switch {
-	case internRE.MatchString(s) && !ft:
+	case !ft && has("intern", "co-op", "coop") && internRE.MatchString(s):
 		return "internship"
 	case ct && ftThenCtRE.MatchString(s):
 		return "contract"
@@ -146,12 +171,24 @@ func ParseEmploymentType(text string) string {
 		return "contract"
 	case pt && !ft:
 		return "part_time"
-	case temporaryRE.MatchString(s) && !ft:
+	case !ft && has("temp", "seasonal", "fixed", "month") && temporaryRE.MatchString(s):
 		return "temporary"
 	case ft:
 		return "full_time"
 	}
 	return ""
+}
+
+// foldLower is strings.ToLower that also folds "ſ" to "s", as (?i) does
+// ("K", the Kelvin sign, ToLower already makes "k"): a word that a
+// case-insensitive pattern matches occurs in foldLower(s). It is for
+// containment tests only (byte offsets may differ from s).
+func foldLower(s string) string {
+	l := strings.ToLower(s)
+	if strings.Contains(l, "ſ") {
+		l = strings.ReplaceAll(l, "ſ", "s")
+	}
+	return l
 }
 
 func blank(m string) string { return strings.Repeat(" ", len(m)) }
@@ -171,4 +208,77 @@ func employmentAnchor(s string) bool {
 	return containsAny(s, "full", "permanent", "salaried", "contract", "freelanc", "1099", "b2b", "consult",
 		"part", "hr", "hour", "intern", "co-op", "coop", "temp", "seasonal", "fixed", "w2", "w-2") ||
 		containsWord(s, "ft")
+}
+
+// asciiLower lower-cases the ASCII letters of s only, so that byte offsets
+// into it are offsets into s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// hasExoticFold reports whether s holds a rune that (?i) matches with an
+// ASCII letter: "ſ" (s) or "K" (the Kelvin sign, k). Offsets found in
+// asciiLower(s) may then miss a match.
+func hasExoticFold(s string) bool {
+	return strings.Contains(s, "ſ") || strings.Contains(s, "\u212a")
+}
+
+// wordStart backs i up to the start of the (regexp \w) word holding it, so
+// that a search from there reads "\b" as a search of all of s does.
+func wordStart(s string, i int) int {
+	for i > 0 && isREWord(s[i-1]) {
+		i--
+	}
+	return i
+}
+
+// levelInTextAnchors start every levelInTextRE match.
+var levelInTextAnchors = []string{"hiring", "looking", "seeking", "join", "role", "position", "title"}
+
+// levelInTextFrom returns where levelInTextRE can first match in s: at the
+// first of its anchor words (the search from there finds the same match).
+func levelInTextFrom(s string) int {
+	if hasExoticFold(s) {
+		return 0
+	}
+	l := asciiLower(s)
+	first := -1
+	for _, a := range levelInTextAnchors {
+		if i := strings.Index(l, a); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return len(s) // no match: search the empty tail
+	}
+	return wordStart(s, first)
+}
+
+// yearsFrom returns where yearsRE can first match in s. Every match reads
+// a number, then only digits, spaces, "+", "-", "–" and "to", then "year"
+// or "yr" (no "ſ" or Kelvin sign can stand for those letters): the
+// leftmost match starts in the run of such bytes before the first "year"
+// or "yr", or later.
+func yearsFrom(s string) int {
+	l := asciiLower(s)
+	first := -1
+	for _, a := range []string{"year", "yr"} {
+		if i := strings.Index(l, a); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return len(s)
+	}
+	i := first
+	for i > 0 && strings.IndexByte("0123456789 \t\n\f\r+-toTO\xe2\x80\x93", s[i-1]) >= 0 {
+		i--
+	}
+	return wordStart(s, i)
 }

@@ -163,7 +163,14 @@ func ParseTimeZone(text string) *domain.TimeZoneRule {
 	if s == "" {
 		return nil
 	}
-	if m := tzWindowRE.FindStringSubmatch(s); m != nil {
+	// Each pattern runs only when a word it needs occurs in s (lower is
+	// for the case-insensitive words, s for the upper-case abbreviations).
+	lower := foldLower(s)
+	zoneWord := containsAny(lower, "utc", "gmt") || containsAny(s, "ET", "CT", "MT", "PT", "ST", "DT", "GT", "RT")
+	if !zoneWord {
+		// no zoneAny: only the overlap patterns with a place name and
+		// tzHoursRE and tzGroupRE can match
+	} else if m := tzWindowRE.FindStringSubmatch(s); m != nil {
 		a, aok := zoneOf(m[1])
 		lo, ok1 := parseOff(m[2])
 		var hi float64
@@ -185,7 +192,9 @@ func ParseTimeZone(text string) *domain.TimeZoneRule {
 			}
 		}
 	}
-	if m := tzPlusMinusRE.FindStringSubmatch(s); m != nil {
+	if !zoneWord || !strings.Contains(s, "±") && !strings.Contains(s, "+") && !strings.Contains(lower, "plus") {
+		// no zone or no "±", "+/-", "plus or minus"
+	} else if m := tzPlusMinusRE.FindStringSubmatch(s); m != nil {
 		z, zok := zoneOf(m[1])
 		c, ok := parseOff(m[2])
 		d, err := strconv.ParseFloat(m[3], 64)
@@ -196,7 +205,11 @@ func ParseTimeZone(text string) *domain.TimeZoneRule {
 			}
 		}
 	}
+	hasOverlap := strings.Contains(lower, "overlap")
 	for _, re := range []*regexp.Regexp{tzOverlapNRE, tzOverlapN2RE} {
+		if !hasOverlap {
+			break
+		}
 		if m := re.FindStringSubmatch(s); m != nil {
 			h, _ := strconv.ParseFloat(m[1], 64)
 			if r := overlap(m[2], h); r != nil {
@@ -204,10 +217,15 @@ func ParseTimeZone(text string) *domain.TimeZoneRule {
 			}
 		}
 	}
-	if m := tzOverlapRE.FindStringSubmatch(s); m != nil {
+	if !hasOverlap {
+		// no overlap statement
+	} else if m := tzOverlapRE.FindStringSubmatch(s); m != nil {
 		if r := overlap(m[1], DefaultOverlapHours); r != nil {
 			return r
 		}
+	}
+	if !containsAny(lower, "hour", "zone", "tz") {
+		return nil // tzGroupRE and tzHoursRE need one of these
 	}
 	if m := tzGroupRE.FindStringSubmatch(s); m != nil {
 		g := strings.ToUpper(strings.Join(strings.Fields(m[1]), " "))
@@ -252,14 +270,19 @@ var tzGroupWords = []string{"us ", "u.s.", "usa", "america", "latam", "latin", "
 // posting's text names no time zone.
 func tzLines(s string) string {
 	var b strings.Builder
+	// ToLower maps rune by rune and no rune lowers to or from '\n': the
+	// lines of the lowered text are the lowered lines.
+	lower := strings.ToLower(s)
 	for len(s) > 0 {
-		line := s
+		line, lline := s, lower
 		if i := strings.IndexByte(s, '\n'); i >= 0 {
 			line, s = s[:i], s[i+1:]
+			j := strings.IndexByte(lower, '\n')
+			lline, lower = lower[:j], lower[j+1:]
 		} else {
 			s = ""
 		}
-		if tzCandidate(line) {
+		if tzCandidate(line, lline) {
 			if b.Len() > 0 {
 				b.WriteByte('\n')
 			}
@@ -269,8 +292,9 @@ func tzLines(s string) string {
 	return b.String()
 }
 
-func tzCandidate(line string) bool {
-	lower := strings.ToLower(line)
+// tzCandidate reports whether line (lower: strings.ToLower(line)) can hold
+// a time-zone statement.
+func tzCandidate(line, lower string) bool {
 	for _, t := range tzTriggers {
 		if strings.Contains(lower, t) {
 			return true
