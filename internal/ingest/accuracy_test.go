@@ -225,11 +225,8 @@ func TestAccuracy(t *testing.T) {
 	if r := all.recall(); r < 0.90 {
 		t.Errorf("skill extraction recall %.3f < 0.90", r)
 	}
-	// The target is 0.95; the parser reaches 41 of 44 (0.932) on this
-	// set, a miss documented in docs/SKILLS.md with the three posts it gets
-	// wrong. The floor below guards against regressions.
-	if r := ratio(salaryExact, salaryPosts); r < 0.90 {
-		t.Errorf("salary exact on %.3f of posts stating one < 0.90", r)
+	if r := ratio(salaryExact, salaryPosts); r < 0.95 {
+		t.Errorf("salary exact on %.3f of posts stating one < 0.95", r)
 	}
 	if r := ratio(eligAgree, eligPosts); r < 0.65 {
 		t.Errorf("remote eligibility agreement %.3f < 0.65", r)

@@ -538,10 +538,11 @@ var (
 	// roleLineRE is a short body line that names a role: "Senior Backend
 	// Engineer", "- Staff Engineer, Traffic → https://...", "* Founding
 	// Engineer ($180k-$220k)".
-	roleLineRE = regexp.MustCompile(`^\s*(?:[-*•·–+]|\d+[.)])?\s*([^.!?:]{3,90}?)\s*(?:[-–—:→|(]\s*(.*))?$`)
+	// A hyphen ends the title only after a space: "Full-Stack Engineer".
+	roleLineRE = regexp.MustCompile(`^\s*(?:[-*•·–+]|\d+[.)])?\s*([^.!?:]{3,90}?)(?:(?:\s+-|\s*[–—:→|(])\s*(.*))?$`)
 	// roleEndRE: a body line's title must end in a role noun ("Staff
 	// Software Engineer", "Senior SREs"), ignoring a ", Team" qualifier.
-	roleEndRE = regexp.MustCompile(`(?i)\b(?:engineers?|developers?|devs?|sres?|swes?|programmers?|architects?|scientists?|researchers?|designers?|managers?|leads?|analysts?|admins?|administrators?|specialists?|consultants?|interns?|hackers?|devops|mles?|sdets?|qa)\s*$`)
+	roleEndRE = regexp.MustCompile(`(?i)\b(?:engineers?|developers?|devs?|sres?|swes?|programmers?|architects?|scientists?|researchers?|designers?|managers?|leads?|analysts?|admins?|administrators?|specialists?|consultants?|interns?|hackers?|devops|mles?|sdets?|qa|account executives?)\s*$`)
 	// proseStartRE: lines that start like a sentence are no role titles.
 	proseStartRE = regexp.MustCompile(`(?i)^(?:we|we're|we’re|our|you|your|i|i'm|if|please|apply|experience|comfortable|strong|ability|knowledge|familiarity|must|looking|join|about|currently|hiring|now|also|the|a|an|this|these|all|every|each|some|any|two|three|several|more|other)\b`)
 )
@@ -568,25 +569,50 @@ func roleTitles(h header, body string) []roleLine {
 	bulleted := 0
 	for _, line := range strings.Split(body, "\n") {
 		line = strings.TrimSpace(urlRE.ReplaceAllString(line, ""))
-		if line == "" || len(line) > 140 || strings.Count(line, " ") > 14 {
+		if line == "" {
 			continue
 		}
-		m := roleLineRE.FindStringSubmatch(line)
-		if m == nil || fields.PlaceCount(m[1]) > 0 || strings.Count(m[1], " ") > 7 || proseStartRE.MatchString(m[1]) {
+		long := len(line) > 140 || strings.Count(line, " ") > 14
+		if long && !roleLineHintRE.MatchString(line) {
+			continue // the cheap test before roleLineRE over long prose
+		}
+		m := roleLineRE.FindStringSubmatchIndex(line)
+		if m == nil {
 			continue
 		}
-		head, _, _ := strings.Cut(m[1], ",")
+		title := line[m[2]:m[3]]
+		if fields.PlaceCount(title) > 0 || strings.Count(title, " ") > 7 || proseStartRE.MatchString(title) {
+			continue
+		}
+		head, _, _ := strings.Cut(title, ",")
 		if !roleEndRE.MatchString(strings.TrimRight(head, " )")) {
 			continue
 		}
 		salary := ""
-		if ms := fields.FindSalariesIn(line, "USD"); len(ms) > 0 {
+		if long {
+			// "Fullstack Engineer | $120k-$140k + equity | Responsibilities:
+			// ...", "- Senior AI Engineer: $160k–$220k Build real-time
+			// ...": a long line is a role line only when its pay follows
+			// the title; the salary is read from its start.
+			if m[4] < 0 {
+				continue
+			}
+			cut := min(len(line), m[4]+80)
+			for cut < len(line) && !utf8.RuneStart(line[cut]) {
+				cut++
+			}
+			ms := fields.FindSalariesIn(line[:cut], "USD")
+			if len(ms) == 0 || ms[0].Start > m[4]+40 {
+				continue
+			}
+			salary = line[:ms[0].End]
+		} else if ms := fields.FindSalariesIn(line, "USD"); len(ms) > 0 {
 			salary = line
 		}
 		if bulletRE.MatchString(line) {
 			bulleted++
 		}
-		lines = append(lines, roleLine{title: m[1], salary: salary})
+		lines = append(lines, roleLine{title: title, salary: salary})
 	}
 	best := chooseTitle(h)
 	withPay := 0
@@ -601,7 +627,9 @@ func roleTitles(h header, body string) []roleLine {
 		// that states no pay, then one line per role with its pay: the
 		// lines are the roles.
 		best = ""
-	case best == "" && bulleted < 2:
+	case best == "" && bulleted < 2 && (withPay < 2 || len(fields.FindSalaries(h.line)) > 0):
+		// (Role lines with pay make a list too, unless the first line
+		// states the pay.)
 		return nil // no role in the first line and no role list: the body is prose
 	}
 	if best != "" {
@@ -620,14 +648,65 @@ func roleTitles(h header, body string) []roleLine {
 	for _, l := range lines {
 		add(l.title, l.salary)
 	}
+	if len(fields.FindSalariesIn(h.line, "USD")) > 0 {
+		// The pay the first line states is the first role's ("Acme |
+		// Remote | $150–250K" over "• Staff Engineer ($200–250K)").
+		if len(out) > 0 {
+			out[0].salary = ""
+		}
+		return out
+	}
+	// A first line that states no pay: a role it names takes the pay of
+	// its line in the body.
+	for i := range out {
+		if out[i].salary == "" {
+			out[i].salary = payOfLine(out[i].title, lines)
+		}
+	}
 	return out
 }
 
 var (
 	bulletRE = regexp.MustCompile(`^\s*(?:[-*•·–+]|\d+[.)])\s`)
 	// listTitleRE: a first-line title that names several roles.
-	listTitleRE = regexp.MustCompile(`(?i),|&|\band\b|/|\b(?:engineers|developers|roles|positions)\b`)
+	listTitleRE = regexp.MustCompile(`(?i),|;|&|\band\b|/|\b(?:engineers|developers|roles|positions)\b`)
+	// roleLineHintRE is the cheap test before roleLineRE on long lines: a
+	// delimiter after a short title.
+	roleLineHintRE = regexp.MustCompile(`^\s*(?:[-*•·–+]|\d+[.)])?\s*[^.!?:]{3,90}?(?:\s-|[–—:→|(])`)
 )
+
+// payOfLine returns the salary text of the first role line with pay whose
+// title has every word of title ("Senior Software Engineer" and "- Senior
+// Software Engineer, Treasury ($160-200k)"), or "".
+func payOfLine(title string, lines []roleLine) string {
+	words := strings.Fields(strings.ToLower(fillerPunctRE.ReplaceAllString(title, " ")))
+	if len(words) < 2 {
+		return ""
+	}
+	for _, l := range lines {
+		if l.salary == "" {
+			continue
+		}
+		have := map[string]bool{}
+		for _, w := range strings.Fields(strings.ToLower(fillerPunctRE.ReplaceAllString(l.title, " "))) {
+			have[w] = true
+		}
+		all := true
+		for _, w := range words {
+			if !have[w] {
+				all = false
+				break
+			}
+		}
+		if all {
+			return l.salary
+		}
+	}
+	return ""
+}
+
+// fillerPunctRE is the punctuation between a title's words.
+var fillerPunctRE = regexp.MustCompile(`[^\p{L}\p{N}+#]+`)
 
 // allRoles reports whether every part of a split segment names a role
 // ("Backend Engineer / Frontend Engineer"), not "Senior / Staff Engineer".

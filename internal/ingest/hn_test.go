@@ -486,3 +486,32 @@ func TestBodySalaryNeedsOneRange(t *testing.T) {
 		t.Fatalf("several ranges gave %+v", s)
 	}
 }
+
+// TestRoleLinePay checks how the first role's pay is read from role lines
+// in the body: long lines whose pay follows the title, hyphenated titles,
+// lists without bullets, and a first line that states the pay.
+func TestRoleLinePay(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       *domain.Salary
+	}{
+		{"long lines, pay after the title",
+			"Acme | Multiple engineering roles | Hybrid (Boston, MA) | Full-time<p>Fullstack Engineer | $120k-$140k + equity | Responsibilities: Build the core tools that our agents rely on every day to serve customers efficiently and accurately<p>Senior Data Engineer | $140k-$160k + equity | Responsibilities: Architect, build, and scale the data platform and the pipelines that power our analytics",
+			usd(120000, 140000)},
+		{"hyphenated title",
+			"Acme | London, UK | Full-Time<p>- Lead Product Designer | Equity | 100k+ (based on experience)<p>- Senior Full-Stack Engineer | Equity | 75k-110k+ (based on experience)",
+			money(100000, 0, "GBP", "year")},
+		{"first listed role takes its line's pay",
+			"Acme | Senior Software Engineer ; Engineering Manager | REMOTE (US)<p>- Engineering Manager ($169-265k)<p>- Senior Software Engineer, Treasury ($160-200k)",
+			usd(160000, 200000)},
+		{"first line pay wins",
+			"Acme | Remote | $150–250K + equity | US and Canada | Full-time<p>• Staff Software Engineer ($200–250K): own the platform, lead projects across teams, mentor engineers and set direction for the whole group<p>• Senior Software Engineer, Growth ($150–200K): run experiments across the funnel and ship features that move the metrics we care about",
+			usd(150000, 250000)},
+	}
+	for _, tc := range tests {
+		got := ClassifyHN(tc.text).Salary
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: salary %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ const (
 	numPat = `(\d{1,3}(?:[,.'’\x{00A0}\x{202F}]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d+)?)`
 	sfxPat = `(\s?[kK]|\s?(?:LPA|lpa|Lpa)|L|\s?(?:lakhs?|Lakhs?|lacs?|Lacs?))?`
 	sepPat = `(?:\s?(?:-|–|—|~|to|and|until)\s?)`
-	perPat = `(?:\s?((?i:gross\s?)?(?:/\s?(?i:hourly|monthly|weekly|daily|yearly|annually|hr|hour|h|yr|year|y|annum|a|mo|month|m|wk|week|w|day|d)\b|(?i:per\s+(?:hour|hr|year|yr|annum|month|mo|week|wk|day)\b)|(?i:an?\s+(?:hour|year|month|week|day))|(?i:p\.\s?a\.|p\.?h\.|\bpa\b)|(?i:hourly|annual(?:ly)?|yearly|monthly|weekly|daily)\b)))?`
+	perPat = `(?:\s?((?i:(?:gross|net)\s?)?(?:/\s?(?i:hourly|monthly|weekly|daily|yearly|annually|hr|hour|h|yr|year|y|annum|a|mo|month|m|wk|week|w|day|d)\b|(?i:per\s+(?:hour|hr|year|yr|annum|month|mo|week|wk|day)\b)|(?i:an?\s+(?:hour|year|month|week|day))|(?i:p\.\s?a\.|p\.?h\.|\bpa\b)|(?i:hourly|annual(?:ly)?|yearly|monthly|weekly|daily)\b)))?`
 )
 
 var (
@@ -516,6 +516,29 @@ func FindSalariesIn(text, defaultCurrency string) []SalaryMatch {
 	return out
 }
 
+// sharedPeriod returns cands[i] with the period written after the
+// expression that follows it as an alternative in another currency ("45-70
+// USD or 180-280 PLN per hour", "$60 / €55 per hour"): the period is
+// written once for both. ok is false when cands[i] states its own period,
+// or nothing of the kind follows it.
+func sharedPeriod(text string, cands []candidate, i int) (candidate, bool) {
+	c := cands[i]
+	if c.periodWritten || i+1 >= len(cands) {
+		return c, false
+	}
+	n := cands[i+1]
+	if !n.periodWritten || !n.explicit || n.currency == c.currency || n.start < c.end || n.start-c.end > 12 ||
+		!alternativeRE.MatchString(text[c.end:n.start]) {
+		return c, false
+	}
+	c.period, c.periodWritten = n.period, true
+	return c, true
+}
+
+// alternativeRE is what stands between a figure and the same pay in
+// another currency: "or", "/".
+var alternativeRE = regexp.MustCompile(`(?i)^\s*(?:\bor\b|/)\s*$`)
+
 // payMatch is a SalaryMatch with what ParseSalaryIn needs to judge it.
 type payMatch struct {
 	SalaryMatch
@@ -529,7 +552,8 @@ func findPay(text, defaultCurrency string) []payMatch {
 		def = ""
 	}
 	var out []payMatch
-	for _, c := range findCandidates(text, def != "") {
+	cands := findCandidates(text, def != "")
+	for i, c := range cands {
 		if !c.explicit {
 			if def == "" || !barePay(text, c) {
 				continue
@@ -537,7 +561,11 @@ func findPay(text, defaultCurrency string) []payMatch {
 			c.currency = def
 		}
 		if !plausible(c) {
-			continue
+			c2, ok := sharedPeriod(text, cands, i)
+			if !ok || !plausible(c2) {
+				continue
+			}
+			c = c2
 		}
 		if s, ok := c.salary(); ok {
 			out = append(out, payMatch{SalaryMatch{Salary: s, Start: c.start, End: c.end, Text: text[c.start:c.end], Range: c.isRange}, c.periodWritten})

@@ -26,6 +26,8 @@ func TestFindSalariesFirst(t *testing.T) {
 		{"Remote | $150k-$200k", usd(150000, 200000)},
 		{"$150K – $200K", usd(150000, 200000)},
 		{"Remote | $140k–$180k + equity", usd(140000, 180000)},
+		{"Remote | €4,000-€5,000 net per month", money(4000, 5000, "EUR", "month")},
+		{"Salary: 45-70 USD or 180-280 PLN per hour", money(45, 70, "USD", "hour")},
 		{"Remote | 150-200k USD", usd(150000, 200000)},
 		{"FetLife | Senior DevOps Engineer | Full-Time | Remote | 115k - 180k USD -", usd(115000, 180000)},
 		{"USD 150,000 - 200,000", usd(150000, 200000)},
