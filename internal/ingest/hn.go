@@ -79,7 +79,7 @@ func HNJobs(p HNPost) ([]formats.Job, error) {
 		return nil, err
 	}
 	body := plainText(p.Text)
-	scan := urlRE.ReplaceAllString(strings.Join(append(append([]string{}, h.extra...), h.segments...), " | "), " ")
+	scan := hnLocationText(headerScan(h), body[min(len(first), len(body)):])
 	loc := fields.ParseLocation(scan)
 	if _, ok := EligibilityOf(loc); !ok {
 		return nil, skip(SkipNoLocation, first)
@@ -162,8 +162,10 @@ func ClassifyHN(text string) HNClassification {
 	first := plainText(firstHTML)
 	scan := first
 	if h, err := parseHeader(first); err == nil {
-		scan = urlRE.ReplaceAllString(strings.Join(append(append([]string{}, h.extra...), h.segments...), " | "), " ")
+		scan = headerScan(h)
 	}
+	body := plainText(text)
+	scan = hnLocationText(scan, body[min(len(first), len(body)):])
 	loc := fields.ParseLocation(scan)
 	c.Mode, c.Eligibility = loc.Mode, loc.Eligibility
 	if jobs, err := HNJobs(HNPost{ID: 1, Text: text}); err == nil {
@@ -173,6 +175,41 @@ func ClassifyHN(text string) HNClassification {
 		c.Salary = &s
 	}
 	return c
+}
+
+// headerScan is the location text of a first line: its segments after the
+// company name, without URLs.
+func headerScan(h header) string {
+	return urlRE.ReplaceAllString(strings.Join(append(append([]string{}, h.extra...), h.segments...), " | "), " ")
+}
+
+// maxModeLines bounds the body lines hnLocationText reads for a work mode.
+const maxModeLines = 40
+
+// hnLocationText is the location text of a post: its first line's, and,
+// when the first line names no work mode, the first body line that does
+// ("Location: Remote (US)", a second header line after a preamble, "This
+// is an in-office role in the Bay Area", "Senior Backend Engineer (Remote
+// Europe / LATAM)"), joined as a clause of its own. HNJobs passes it on as
+// the record's location text, so the pipeline reads the same.
+func hnLocationText(scan, body string) string {
+	if fields.ParseLocation(scan).Mode != fields.ModeUnspecified {
+		return scan
+	}
+	n := 0
+	for line := range strings.SplitSeq(body, "\n") {
+		if n++; n > maxModeLines {
+			break
+		}
+		line = strings.TrimSpace(urlRE.ReplaceAllString(line, " "))
+		if line == "" || len(line) > 600 {
+			continue
+		}
+		if fields.ParseLocation(line).Mode != fields.ModeUnspecified {
+			return scan + "\n" + line
+		}
+	}
+	return scan
 }
 
 func hnPostedAt(p HNPost) time.Time {

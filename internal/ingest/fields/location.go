@@ -39,11 +39,33 @@ var (
 	// "remote is not possible"; these are blanked before remoteRE runs.
 	notRemoteRE = regexp.MustCompile(`(?i)\b(?:no|not|non)[\s-]+(?:fully\s+)?remote\b|\bremote\s*:\s*no\b|\bremote\s+(?:work\s+)?(?:is\s+)?not\s+(?:possible|available|an\s+option|offered)`)
 	hybridRE    = regexp.MustCompile(`(?i)\bhybrid\b|\bremote[- ]hybrid\b`)
+	// partRemoteRE reads "part remote", "partially remote", "2 days remote",
+	// "1 remote day/week": some remote days are hybrid work, not remote.
+	partRemoteRE = regexp.MustCompile(`(?i)\b(?:part(?:ial)?(?:ly)?|semi)[\s-]+remote\b|\b\d(?:\s*[-–]\s*\d)?\s*(?:days?|x)\s*(?:(?:a|per|/|each)\s*(?:week|wk)\s*)?(?:remote(?:ly)?|wfh|from\s+home)\b|\b\d\s+(?:remote|wfh)\s+days?\b`)
+	// comboRE reads a remote option joined to an on-site one ("Remote or
+	// hybrid", "HYBRID/REMOTE", "Onsite / Remote"): the job can be done
+	// remotely, and the places the combination names are where.
+	comboRE = regexp.MustCompile(`(?i)\b(?:remote|hybrid|on[- ]?site|in[- ]office|in[- ]person)(?:\s*(?:/|\+|&|,|\bor\b|\band\b)\s*(?:remote|hybrid|on[- ]?site|in[- ]office|in[- ]person)\b)+`)
+	// tzUSRE and tzEuropeRE read time-zone phrases that name a region:
+	// "PT/ET hours", "EST" (US); "CET", "EU timezones", "European
+	// hours" (Europe).
+	tzUSRE     = regexp.MustCompile(`\b[PMCE][SD]T\b|\b(?:P|M|C|E)[SD]?T(?:\s*(?:/|-|–|to|and|&|,)\s*(?:P|M|C|E)[SD]?T)*\s+(?i:(?:business\s+|working\s+|work\s+|core\s+)?hours|hrs|time\s*-?\s*zones?|timezones?|tz)\b`)
+	tzEuropeRE = regexp.MustCompile(`(?:\b(?i:EU|Europe)\s+)?\b(?:CES?T|EES?T)\b|\b(?i:EU|Europe|European|Central\s+European)\s*(?i:[- ]friendly\s+)?(?i:(?:business\s+|working\s+|work\s+)?hours|time\s*-?\s*zones?|timezones?|tz)\b`)
+	// softRE follows places that are a preference, not a restriction ("UK/EU
+	// preferred").
+	softRE = regexp.MustCompile(`(?i)^\s*(?:(?:is|are)\s+)?(?:preferred|ideally|a plus)\b`)
+	// hybridTechRE and interviewRE follow mode words that name no work
+	// mode: "hybrid cloud", "hybrid ML/rule-based system", "onsite interview".
+	hybridTechRE = regexp.MustCompile(`(?i)^[\s-]+(?:ml|ai|cloud|search|apps?|mobile|approach|systems?|architectures?|vehicles?|quantum|storage|infrastructure|engines?|rules?|classical|deployments?|methods?|models? of computation)\b`)
+	interviewRE  = regexp.MustCompile(`(?i)^\s+interviews?\b`)
+	// anywhereInRE follows a worldwide word that a place narrows ("anywhere
+	// in the US").
+	anywhereInRE = regexp.MustCompile(`(?i)^\s+(?:in|within|across|inside|from)\s+(?:the\s+)?`)
 	// daysRE reads "3 days in office", "2-3 days/week onsite", "in-office 4
 	// days", "4x/week in person": fewer than five days is hybrid, five is onsite.
 	daysRE      = regexp.MustCompile(`(?i)\b(\d)(?:\s*[-–]\s*(\d))?\s*(?:days?|x|d)\s*(?:(?:a|per|/|each)\s*(?:week|wk))?\s*(?:in|at|from|on)?\s*(?:the\s+|our\s+|an\s+)?(?:office|on[- ]?site|in[- ]person|in[- ]office|hq)\b|\b(?:in[- ]office|on[- ]?site|in[- ]person)\s*(?:\(?\s*)(\d)(?:\s*[-–]\s*(\d))?\s*(?:days?|x)\b`)
 	onsiteRE    = regexp.MustCompile(`(?i)\bon[- ]?site\b|\bin[- ]office\b|\bin[- ]person\b|\boffice[- ]based\b|\bin the office\b|\bon[- ]premises?\b|\bIRL\b`)
-	worldwideRE = regexp.MustCompile(`(?i)\b(?:global|globally|worldwide|world-wide|anywhere|all remote|any country|any location|any time ?zone|international(?:ly)?|everywhere)\b`)
+	worldwideRE = regexp.MustCompile(`(?i)\b(?:global|globally|worldwide|world-wide|anywhere|any country|any location|any time ?zone|international(?:ly)?|everywhere)\b`)
 	usStateRE   = regexp.MustCompile(`(?:,|/|\()\s*(` + usStates + `)\b`)
 	// clauseSepRE separates the clauses of a location text; separators
 	// inside parentheses or brackets do not count.
@@ -197,7 +219,42 @@ func findPlaces(s string) []place {
 	for _, m := range usStateRE.FindAllStringSubmatchIndex(s, maxFinds) {
 		out = append(out, place{codes: []string{"US"}, kind: kindSubdivision, start: m[2], end: m[3]})
 	}
+	// Time-zone phrases that name a region replace the places inside them
+	// ("EU timezones" is Europe, not the EU).
+	var tzs []place
+	if strings.Contains(s, "T") { // every US zone ends in T
+		for _, m := range tzUSRE.FindAllStringIndex(s, maxFinds) {
+			tzs = append(tzs, place{codes: []string{"US"}, kind: kindCountry, start: m[0], end: m[1]})
+		}
+	}
+	for _, m := range tzEuropeRE.FindAllStringIndex(s, maxFinds) {
+		tzs = append(tzs, place{codes: []string{"EUROPE"}, kind: kindRegion, start: m[0], end: m[1]})
+	}
+	if len(tzs) > 0 {
+		sort.SliceStable(tzs, func(a, b int) bool { return tzs[a].start < tzs[b].start })
+		kept := out[:0]
+		ti := 0
+		for _, p := range out {
+			for ti < len(tzs) && tzs[ti].end <= p.start {
+				ti++
+			}
+			if ti < len(tzs) && tzs[ti].start <= p.start {
+				continue // inside a time-zone phrase
+			}
+			kept = append(kept, p)
+		}
+		out = append(kept, tzs...)
+	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].start < out[b].start })
+	// A state or country that follows a city after a comma is the city's
+	// address ("Austin, TX", "Denver, Colorado, USA", "London, UK"): it
+	// names the office, not a region of its own.
+	for i := 1; i < len(out); i++ {
+		if out[i-1].kind == kindCity && (out[i].kind == kindSubdivision || out[i].kind == kindCountry) &&
+			out[i-1].end <= out[i].start && strings.TrimSpace(s[out[i-1].end:out[i].start]) == "," {
+			out[i].kind = kindCity
+		}
+	}
 	return out
 }
 
@@ -293,11 +350,23 @@ func ParseLocation(text string) Location {
 	// blanking only removes letters.
 	lower := foldLower(s)
 	scan := s
+	var kws []keyword
+	var combos [][]int
 	if strings.Contains(lower, "remote") {
 		scan = notRemoteRE.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
+		// "part remote", "2 days remote": hybrid work, blanked for remoteRE.
+		for _, m := range partRemoteRE.FindAllStringIndex(scan, maxFinds) {
+			kws = append(kws, keyword{ModeHybrid, m[0], m[1]})
+		}
+		if len(kws) > 0 {
+			scan = partRemoteRE.ReplaceAllStringFunc(scan, func(m string) string { return strings.Repeat(" ", len(m)) })
+		}
+		for _, m := range comboRE.FindAllStringIndex(scan, maxFinds) {
+			if strings.Contains(foldLower(scan[m[0]:m[1]]), "remote") {
+				combos = append(combos, m)
+			}
+		}
 	}
-
-	var kws []keyword
 	if containsAny(lower, "remote", "wfh", "work", "distributed", "tele") {
 		for _, m := range remoteRE.FindAllStringIndex(scan, maxFinds) {
 			kws = append(kws, keyword{ModeRemote, m[0], m[1]})
@@ -305,6 +374,9 @@ func ParseLocation(text string) Location {
 	}
 	if strings.Contains(lower, "hybrid") {
 		for _, m := range hybridRE.FindAllStringIndex(s, maxFinds) {
+			if hybridTechRE.MatchString(s[m[1]:min(len(s), m[1]+24)]) {
+				continue // "a hybrid ML/rule-based system": no work mode
+			}
 			kws = append(kws, keyword{ModeHybrid, m[0], m[1]})
 		}
 	}
@@ -341,7 +413,21 @@ func ParseLocation(text string) Location {
 		if di < len(days) && days[di].start <= m[0] {
 			continue // part of "3 days onsite"
 		}
+		if interviewRE.MatchString(s[m[1]:min(len(s), m[1]+16)]) {
+			continue // "an onsite interview": a step of the hiring process
+		}
 		kws = append(kws, keyword{ModeOnsite, m[0], m[1]})
+	}
+	if len(combos) > 0 {
+		// "Remote or hybrid (US/EU/UK)", "HYBRID/REMOTE, Zurich": one remote
+		// keyword; its on-site words name no on-site-only work.
+		kept := kws[:0]
+		for _, k := range kws {
+			if k.mode == ModeRemote || !inSpans(combos, k.start) {
+				kept = append(kept, k)
+			}
+		}
+		kws = kept
 	}
 	sort.SliceStable(kws, func(a, b int) bool { return kws[a].start < kws[b].start })
 
@@ -388,6 +474,9 @@ func ParseLocation(text string) Location {
 			// word counts when the nearest keyword is remote.
 			w := 0
 			for _, m := range worldwideRE.FindAllStringIndex(s[c.start:c.end], maxFinds) {
+				if narrowed(s, c.start+m[1], places) {
+					continue // "anywhere in the US"
+				}
 				if nearestFrom(ck, &w, place{start: c.start + m[0], end: c.start + m[1]}) == ModeRemote {
 					worldwide = true
 					break
@@ -398,13 +487,25 @@ func ParseLocation(text string) Location {
 			worldwide = true // "Remote | Worldwide"
 		}
 		w := 0
+		// "Remote (North America), SF, NYC": cities beside the regions of a
+		// remote clause are offices, as are the cities of a remote-or-onsite
+		// clause ("HYBRID/REMOTE, Zurich").
+		citiesAreOffices := firstRemote >= 0 && inSpans(combos, firstRemote)
+		for j := ci; j < len(places) && places[j].start < c.end && !citiesAreOffices; j++ {
+			if places[j].start >= c.start && places[j].kind != kindCity && !places[j].excluded && firstRemote >= 0 && places[j].start > firstRemote {
+				citiesAreOffices = true
+			}
+		}
 		for ; ci < len(places) && places[ci].start < c.end; ci++ {
 			p := places[ci]
 			if p.start < c.start {
 				continue
 			}
+			if p.kind != kindCity && (softRE.MatchString(s[p.end:min(len(s), p.end+40)]) || softAfter(s, places, ci)) {
+				continue // "UK/EU preferred": a preference, not a restriction
+			}
 			switch mode := nearestFrom(ck, &w, p); {
-			case mode == ModeRemote && p.kind == kindCity && (firstRemote < 0 || p.start < firstRemote):
+			case mode == ModeRemote && p.kind == kindCity && (firstRemote < 0 || p.start < firstRemote || citiesAreOffices):
 				// "SF, Remote (US)": a city before the remote keyword is an office.
 				officePlaces = append(officePlaces, p)
 			case mode == ModeRemote:
@@ -436,6 +537,43 @@ func ParseLocation(text string) Location {
 	}
 	sort.Strings(loc.Offices)
 	return loc
+}
+
+// inSpans reports whether pos lies in one of spans (sorted, not overlapping).
+func inSpans(spans [][]int, pos int) bool {
+	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > pos })
+	return i < len(spans) && spans[i][0] <= pos
+}
+
+// narrowed reports whether a place follows the worldwide word ending at end
+// ("anywhere in the US").
+func narrowed(s string, end int, places []place) bool {
+	m := anywhereInRE.FindStringIndex(s[end:min(len(s), end+24)])
+	if m == nil {
+		return false
+	}
+	at := end + m[1]
+	i := sort.Search(len(places), func(i int) bool { return places[i].start >= at })
+	return i < len(places) && places[i].start == at
+}
+
+// softAfter reports whether the places that follow places[i] in a list
+// ("UK/EU preferred") end in a preference word.
+func softAfter(s string, places []place, i int) bool {
+	for j := i + 1; j < len(places) && j < i+8; j++ {
+		if gap := s[min(places[j-1].end, places[j].start):places[j].start]; strings.Trim(gap, " /,&+") != "" && !isListWord(gap) {
+			return false
+		}
+		if softRE.MatchString(s[places[j].end:min(len(s), places[j].end+40)]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isListWord(s string) bool {
+	t := strings.ToLower(strings.Trim(s, " /,&+"))
+	return t == "or" || t == "and"
 }
 
 var onlyWorldwideRE = regexp.MustCompile(`(?i)^\W*(?:global|globally|worldwide|world-wide|anywhere|everywhere)\W*$`)

@@ -30,6 +30,8 @@ var regionNames = map[string][]string{
 	"central europe":          {"EUROPE"},
 	"north america":           {"NORTH_AMERICA"},
 	"north american":          {"NORTH_AMERICA"},
+	"n america":               {"NORTH_AMERICA"},
+	"s america":               {"LATAM"},
 	"north/south america":     {"AMERICAS"},
 	"north and south america": {"AMERICAS"},
 	"the americas":            {"AMERICAS"},
@@ -207,11 +209,12 @@ var placeTokens = map[string][]string{
 	"LATAM": {"LATAM"}, "LatAm": {"LATAM"}, "NA": {"NORTH_AMERICA"}, "ANZ": {"AU", "NZ"},
 	"SEA": {"APAC"}, "MENA": {"MENA"}, "GER": {"DE"}, "AMER": {"AMERICAS"}, "NORAM": {"NORTH_AMERICA"},
 	// ISO codes that are not also common upper-case words or US states
-	// (IN, IT, ME, NO, OR, AT, BE, CA and the like are left out).
+	// (IN, IT, ME, NO, OR, AT, BE, CA and the like are left out; AE is an
+	// account executive in hiring posts).
 	"GB": {"GB"}, "DE": {"DE"}, "FR": {"FR"}, "ES": {"ES"}, "PL": {"PL"}, "SE": {"SE"},
 	"DK": {"DK"}, "FI": {"FI"}, "IE": {"IE"}, "GR": {"GR"}, "RO": {"RO"}, "HU": {"HU"}, "BR": {"BR"},
 	"MX": {"MX"}, "CL": {"CL"}, "JP": {"JP"}, "SG": {"SG"}, "AU": {"AU"}, "ZA": {"ZA"},
-	"AE": {"AE"}, "KR": {"KR"}, "UA": {"UA"},
+	"KR": {"KR"}, "UA": {"UA"},
 }
 
 // tokenKinds says which placeTokens are cities or subdivisions; the others
