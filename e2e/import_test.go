@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -59,7 +60,7 @@ func TestImportExportCommands(t *testing.T) {
 	}
 	// The real HN posts: one post may list several roles.
 	hn := filepath.Join(dir, "hn.jsonl")
-	gunzip(t, "../internal/demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz", hn)
+	writeHNPosts(t, hn)
 	out, err = runCLI(t, env, "import", "--format", "hn", hn)
 	if err != nil || !contains(out, "records:") {
 		t.Fatalf("hn import: %v\n%s", err, out)
@@ -151,46 +152,21 @@ func TestImportExportCommands(t *testing.T) {
 	}
 }
 
-func gunzip(t *testing.T, from, to string) {
+// writeHNPosts writes the shipped HN posts (JSON Lines) to a file, for the
+// CLI to import.
+func writeHNPosts(t *testing.T, to string) {
 	t.Helper()
-	f, err := os.Open(from)
+	r, err := hnposts.Open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer r.Close()
 	w, err := os.Create(to)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if _, err := io.Copy(w, zr); err != nil {
+	if _, err := io.Copy(w, r); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestImportProgressOnTerminal runs meridian import under a pseudo-terminal
-// (util-linux's script): it draws a progress bar instead of printing plain
-// counts.
-func TestImportProgressOnTerminal(t *testing.T) {
-	scriptBin, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("util-linux script(1) is not installed: no pseudo-terminal to test the progress bar with")
-	}
-	dir := t.TempDir()
-	hn := filepath.Join(dir, "hn.jsonl")
-	gunzip(t, "../internal/demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz", hn)
-	cmd := exec.Command(scriptBin, "-qec", binary+" import --format hn "+hn, "/dev/null")
-	cmd.Env = append(os.Environ(), "MERIDIAN_DATA_DIR="+filepath.Join(dir, "data"))
-	b, err := cmd.CombinedOutput()
-	out := string(b)
-	if err != nil || !contains(out, "records:") {
-		t.Fatalf("import under a terminal: %v\n%s", err, out)
-	}
-	if !contains(out, "importing") || !contains(out, "%") || contains(out, "imported 500 records") {
-		t.Fatalf("no progress bar (or plain counts) on a terminal:\n%q", out)
 	}
 }

@@ -1,16 +1,13 @@
 // Package demo builds Meridian's demo data set from real job postings: the
-// Hacker News "Who is hiring?" posts of January to April 2026, shipped
-// gzipped in data/ (see data/README.md for origin and license). Load turns
-// them into organizations and published jobs through the application layer,
-// adds a few clearly fictional developer profiles and applications, and
-// does nothing when the demo is already loaded.
+// Hacker News "Who is hiring?" posts of January to April 2026 (package
+// hnposts, with their origin and license). Load imports them through the
+// "hn" import format, adds a few clearly fictional developer profiles and
+// applications, and does nothing when the demo is already loaded.
 package demo
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,13 +20,11 @@ import (
 
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/hnposts"
 	"github.com/meridianhq/meridian/internal/ingest"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/skills"
 )
-
-//go:embed data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz
-var hnData []byte
 
 // Principal is the principal the demo loader acts as (a platform admin).
 var Principal = meridian.System("demo")
@@ -77,14 +72,8 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 }
 
 // Data returns the embedded HN data file (JSON Lines, as the "hn" import
-// format reads it).
-func Data() (io.ReadCloser, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(hnData))
-	if err != nil {
-		return nil, fmt.Errorf("demo data: %w", err)
-	}
-	return zr, nil
-}
+// format reads it; see internal/hnposts).
+func Data() (io.ReadCloser, error) { return hnposts.Open() }
 
 // Loaded reports whether the demo data set is already in the database:
 // the organization of the first demo company exists in the event store

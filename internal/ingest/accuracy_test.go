@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/ingest/fields"
@@ -59,29 +59,19 @@ func loadLabels(t testing.TB) []label {
 	return out
 }
 
-// hnPosts reads the shipped HN posts (the demo data file), by id.
+// hnPosts reads the shipped HN posts (package hnposts), by id.
 func hnPosts(t testing.TB) map[int64]HNPost {
 	t.Helper()
-	f, err := os.Open("../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[int64]HNPost{}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	for sc.Scan() {
+	err := hnposts.Each(func(line []byte) error {
 		var p HNPost
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			t.Fatal(err)
+		if err := json.Unmarshal(line, &p); err != nil {
+			return err
 		}
 		out[p.ID] = p
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -2,16 +2,16 @@ package ingest_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/ingest"
@@ -27,15 +27,11 @@ import (
 // real description, salary, location and skills.
 func benchCorpus(tb testing.TB, n int) []byte {
 	tb.Helper()
-	f, err := os.Open("../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
+	zr, err := hnposts.Open()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	defer zr.Close()
 	dec := ingest.NewHNDecoder(zr, 0)
 	type seed struct{ title, company, desc, loc, salary string }
 	var seeds []seed

@@ -20,7 +20,7 @@ import (
 )
 
 // HNPost is one record of a Hacker News "Who is hiring?" JSON Lines file
-// (the shape of the demo data set, see internal/demo/data/README.md). The
+// (the shape of the demo data set, see internal/hnposts/README.md). The
 // llm_* fields of that file are machine labels: Meridian does not use them.
 type HNPost struct {
 	ID          int64  `json:"id"`

@@ -1,16 +1,16 @@
 package ingest
 
 import (
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/ingest/fields"
@@ -411,15 +411,11 @@ func TestHNToMarkdown(t *testing.T) {
 }
 
 func TestParseAllPosts(t *testing.T) {
-	f, err := os.Open("../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
+	zr, err := hnposts.Open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer zr.Close()
 	dec := NewHNDecoder(zr, 0)
 	im := &Importer{}
 	now := time.Now().UTC()

@@ -1,15 +1,14 @@
 package skills
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"html"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 
 	bobu "github.com/BobuSumisu/aho-corasick"
 	anknown "github.com/anknown/ahocorasick"
@@ -19,7 +18,7 @@ import (
 )
 
 // The benchmarks run over the real corpus: every HN post of
-// internal/demo/data, HTML stripped, concatenated (about 2 MB), with the
+// internal/hnposts, HTML stripped, concatenated (about 2 MB), with the
 // Default() taxonomy. The BenchmarkPeer* benchmarks give other maintained
 // Aho–Corasick packages the same spellings and text, lower-cased, asking
 // only for raw matches: no case rules, no word boundaries, no URL checks —
@@ -182,10 +181,6 @@ func BenchmarkPeerAnknown(b *testing.B) {
 	reportMBs(b, len(benchLower))
 }
 
-// hnPostsPath is the real corpus used by the benchmarks and the corpus
-// checks: Hacker News "Who is hiring?" posts, January–April 2026.
-const hnPostsPath = "../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz"
-
 type hnPost struct {
 	ID   int64  `json:"id"`
 	Text string `json:"text"`
@@ -213,32 +208,18 @@ func htmlToText(s string) string {
 func loadHN(tb testing.TB, heldOut bool) []hnPost {
 	tb.Helper()
 	hnOnce.Do(func() {
-		f, err := os.Open(hnPostsPath)
-		if err != nil {
-			hnErr = err
-			return
-		}
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			hnErr = err
-			return
-		}
-		sc := bufio.NewScanner(zr)
-		sc.Buffer(make([]byte, 1<<20), 16<<20)
-		for sc.Scan() {
+		hnErr = hnposts.Each(func(line []byte) error {
 			var p hnPost
-			if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-				hnErr = err
-				return
+			if err := json.Unmarshal(line, &p); err != nil {
+				return err
 			}
 			p.Text = htmlToText(p.Text)
 			hnPosts = append(hnPosts, p)
-		}
-		hnErr = sc.Err()
+			return nil
+		})
 	})
 	if hnErr != nil {
-		tb.Skipf("HN corpus: %v", hnErr)
+		tb.Fatalf("HN corpus: %v", hnErr)
 	}
 	if heldOut {
 		return hnPosts

@@ -8,7 +8,7 @@ import (
 )
 
 // extractGoldenHash is the SHA-256 of Extract's JSON output over every
-// post of the real corpus (hnPostsPath, HTML stripped as the benchmarks
+// post of the real corpus (internal/hnposts, HTML stripped as the benchmarks
 // do), with the Default() taxonomy. It guards optimizations: a faster
 // Extract must give byte-identical results.
 //

@@ -1,14 +1,13 @@
 package skills
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 )
 
 // The shipped taxonomy: data/taxonomy.yaml, embedded and parsed by Default.
@@ -313,33 +312,17 @@ func TestTaxonomySpellingHygiene(t *testing.T) {
 // set's machine labels name in two or more posts resolves to a skill. Posts
 // whose id ends in 3 are the held-out evaluation set and are skipped unread.
 func TestTaxonomyCoversDevSet(t *testing.T) {
-	f, err := os.Open("../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
-	if err != nil {
-		t.Skipf("dev set not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	posts := map[string]int{}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var head struct {
-			ID int64 `json:"id"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &head); err != nil {
-			t.Fatal(err)
-		}
-		if head.ID%10 == 3 {
-			continue // held out
-		}
+	err := hnposts.Each(func(line []byte) error {
 		var rec struct {
+			ID   int64    `json:"id"`
 			Tech []string `json:"llm_technologies"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatal(err)
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return err
+		}
+		if rec.ID%10 == 3 {
+			return nil // held out
 		}
 		seen := map[string]bool{}
 		for _, x := range rec.Tech {
@@ -348,8 +331,9 @@ func TestTaxonomyCoversDevSet(t *testing.T) {
 				posts[x]++
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	tax := Default()

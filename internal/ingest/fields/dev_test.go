@@ -1,12 +1,11 @@
 package fields
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 )
 
 // devPost is one Hacker News post of the demo data set.
@@ -21,29 +20,18 @@ type devPost struct {
 // (those are held out for evaluation and must not be read here).
 func devPosts(tb testing.TB) []devPost {
 	tb.Helper()
-	f, err := os.Open("../../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
-	if err != nil {
-		tb.Skipf("demo data: %v", err)
-	}
-	tb.Cleanup(func() { f.Close() })
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var out []devPost
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	for sc.Scan() {
+	err := hnposts.Each(func(line []byte) error {
 		var p devPost
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			tb.Fatal(err)
+		if err := json.Unmarshal(line, &p); err != nil {
+			return err
 		}
-		if p.ID%10 == 3 {
-			continue // held-out evaluation set
+		if p.ID%10 != 3 { // the others are the held-out evaluation set
+			out = append(out, p)
 		}
-		out = append(out, p)
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		tb.Fatal(err)
 	}
 	return out

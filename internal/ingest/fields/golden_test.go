@@ -1,14 +1,13 @@
 package fields
 
 import (
-	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/hnposts"
 )
 
 // goldenHash is the SHA-256 of every exported parser's output over every
@@ -22,15 +21,6 @@ const goldenHash = "31c04048a17de28baaa25f4f5c22201d3aebc524d268ca3124b4b8275a4c
 func TestGoldenOutputs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
-	}
-	f, err := os.Open("../../demo/data/hn_whoishiring_2026-01_to_2026-04.jsonl.gz")
-	if err != nil {
-		t.Skipf("demo data: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
 	}
 	h := sha256.New()
 	enc := json.NewEncoder(h)
@@ -75,22 +65,21 @@ func TestGoldenOutputs(t *testing.T) {
 		}
 	}
 	n := 0
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	for sc.Scan() {
+	err := hnposts.Each(func(line []byte) error {
 		var p struct {
 			ID   int64  `json:"id"`
 			Text string `json:"text"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			t.Fatal(err)
+		if err := json.Unmarshal(line, &p); err != nil {
+			return err
 		}
 		emit(p.ID)
 		run(p.Text)
 		n++
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		return nil
+	})
+	if err != nil || n != hnposts.Count {
+		t.Fatalf("read %d posts: %v", n, err)
 	}
 	got := hex.EncodeToString(h.Sum(nil))
 	t.Logf("%d posts, hash %s", n, got)
