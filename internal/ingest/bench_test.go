@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,11 +43,7 @@ func benchCorpus(tb testing.TB, n int) []byte {
 			tb.Fatal(err)
 		}
 		if rec.Job != nil {
-			desc := rec.Job.Description
-			if i := strings.LastIndex(desc, ingest.FooterSeparator); i >= 0 {
-				desc = desc[:i] // the HN attribution is not part of a feed's posting
-			}
-			seeds = append(seeds, seed{rec.Job.Title, rec.Job.Company, desc, rec.Job.LocationText, rec.Job.SalaryText})
+			seeds = append(seeds, seed{rec.Job.Title, rec.Job.Company, rec.Job.Description, rec.Job.LocationText, rec.Job.SalaryText})
 		}
 	}
 	var buf bytes.Buffer

@@ -65,8 +65,8 @@ const MaxHNRoles = 12
 // short role lines of the body ("Senior Backend Engineer - $180k",
 // "Staff Engineer, Traffic → https://..."), each with its own salary when
 // its line states one. Every role carries the whole post as its
-// description (Markdown, with the post's author, date and link), so the
-// pipeline's parsers and extractor see all of it. It returns a *SkipError
+// description (Markdown; the post's author, date and link as its
+// Attribution), so the pipeline's parsers and extractor see all of it. It returns a *SkipError
 // for posts that are not usable job posts.
 func HNJobs(p HNPost) ([]formats.Job, error) {
 	if strings.TrimSpace(p.Text) == "" {
@@ -79,8 +79,7 @@ func HNJobs(p HNPost) ([]formats.Job, error) {
 		return nil, err
 	}
 	body := plainText(p.Text)
-	scan := hnLocationText(headerScan(h), body[min(len(first), len(body)):])
-	loc := fields.ParseLocation(scan)
+	scan, loc := hnLocationText(headerScan(h), body[min(len(first), len(body)):])
 	if _, ok := EligibilityOf(loc); !ok {
 		return nil, skip(SkipNoLocation, first)
 	}
@@ -96,7 +95,7 @@ func HNJobs(p HNPost) ([]formats.Job, error) {
 		website = websiteFrom(firstHTML)
 	}
 	posted := hnPostedAt(p)
-	desc := hnToMarkdown(p.Text) + hnFooter(p, posted)
+	desc, credit := hnToMarkdown(p.Text), hnFooter(p, posted)
 	apply := hnApplyURL(p.Text)
 	if apply == "" {
 		apply = fmt.Sprintf("https://news.ycombinator.com/item?id=%d", p.ID)
@@ -109,7 +108,7 @@ func HNJobs(p HNPost) ([]formats.Job, error) {
 			salary = r.salary
 		}
 		out = append(out, formats.Job{
-			Title: r.title, Company: h.company, CompanyURL: website, Description: desc, Markdown: true,
+			Title: r.title, Company: h.company, CompanyURL: website, Description: desc, Markdown: true, Attribution: credit,
 			DatePosted: posted, EmploymentType: first, LocationText: scan, SalaryText: salary,
 			ApplyURL: apply, URL: fmt.Sprintf("https://news.ycombinator.com/item?id=%d", p.ID),
 		})
@@ -165,8 +164,7 @@ func ClassifyHN(text string) HNClassification {
 		scan = headerScan(h)
 	}
 	body := plainText(text)
-	scan = hnLocationText(scan, body[min(len(first), len(body)):])
-	loc := fields.ParseLocation(scan)
+	_, loc := hnLocationText(scan, body[min(len(first), len(body)):])
 	c.Mode, c.Eligibility = loc.Mode, loc.Eligibility
 	if jobs, err := HNJobs(HNPost{ID: 1, Text: text}); err == nil {
 		e, _ := EligibilityOf(loc)
@@ -191,10 +189,12 @@ const maxModeLines = 40
 // ("Location: Remote (US)", a second header line after a preamble, "This
 // is an in-office role in the Bay Area", "Senior Backend Engineer (Remote
 // Europe / LATAM)"), joined as a clause of its own. HNJobs passes it on as
-// the record's location text, so the pipeline reads the same.
-func hnLocationText(scan, body string) string {
-	if fields.ParseLocation(scan).Mode != fields.ModeUnspecified {
-		return scan
+// the record's location text, so the pipeline reads the same. It returns
+// the text and its parsed location.
+func hnLocationText(scan, body string) (string, fields.Location) {
+	loc := fields.ParseLocation(scan)
+	if loc.Mode != fields.ModeUnspecified {
+		return scan, loc
 	}
 	n := 0
 	for line := range strings.SplitSeq(body, "\n") {
@@ -206,10 +206,11 @@ func hnLocationText(scan, body string) string {
 			continue
 		}
 		if fields.ParseLocation(line).Mode != fields.ModeUnspecified {
-			return scan + "\n" + line
+			text := scan + "\n" + line
+			return text, fields.ParseLocation(text)
 		}
 	}
-	return scan
+	return scan, loc
 }
 
 func hnPostedAt(p HNPost) time.Time {
@@ -223,7 +224,7 @@ func hnPostedAt(p HNPost) time.Time {
 // belongs to its HN author.
 func hnFooter(p HNPost, posted time.Time) string {
 	var b strings.Builder
-	b.WriteString(FooterSeparator)
+	b.WriteString("\n\n---\n\n")
 	fmt.Fprintf(&b, "*Originally posted on Hacker News by %s on %s UTC", escapeMarkdown(p.By), posted.Format("2006-01-02 15:04"))
 	if p.ThreadTitle != "" {
 		fmt.Fprintf(&b, " in \u201c%s\u201d", escapeMarkdown(p.ThreadTitle))
@@ -231,10 +232,6 @@ func hnFooter(p HNPost, posted time.Time) string {
 	fmt.Fprintf(&b, ": <https://news.ycombinator.com/item?id=%d>. The text belongs to its author.*\n", p.ID)
 	return b.String()
 }
-
-// FooterSeparator starts the attribution footer an importer appends to a
-// Markdown description (a thematic break); the parsers stop before it.
-const FooterSeparator = "\n\n---\n\n"
 
 // hnDecoder reads HN JSON Lines, one post per line, into job records.
 type hnDecoder struct {

@@ -69,23 +69,18 @@ func (im *Importer) NormalizeJob(j *formats.Job, sourceID string, now time.Time)
 			return app.ImportJob{}, recordError("description", "%s", Reason(err))
 		}
 	}
-	if len(desc) > maxDescription {
+	if len(desc)+len(j.Attribution) > maxDescription {
 		return app.ImportJob{}, recordError("description", "longer than %d characters", maxDescription)
 	}
 	location := fields.CleanText(j.LocationText)
 
 	d := domain.JobDetails{
 		Title:       title,
-		Description: desc,
+		Description: desc + j.Attribution,
 		Source:      sourceID,
 		ApplyURL:    jobApplyURL(j),
 	}
-	// The parsers read the posting's own text: an attribution footer that
-	// an importer appended (HN posts: author, date, link) is left out.
-	text := desc
-	if i := strings.LastIndex(desc, FooterSeparator); j.Markdown && i >= 0 {
-		text = desc[:i]
-	}
+	text := desc // what the parsers read: the posting, not the attribution
 	var err error
 	if d.Eligibility, err = eligibility(j, location, title, text); err != nil {
 		return app.ImportJob{}, err

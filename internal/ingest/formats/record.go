@@ -53,7 +53,11 @@ type Job struct {
 	Description string // HTML or text
 	// Markdown says Description is already clean Markdown (the HN
 	// importer writes it), not HTML to be cleaned.
-	Markdown       bool
+	Markdown bool
+	// Attribution is Markdown crediting the source (the HN importer's
+	// author, date and link), appended to the stored description after the
+	// parsers have read it: they never mistake it for the posting's text.
+	Attribution    string
 	DatePosted     time.Time
 	ValidThrough   time.Time
 	EmploymentType string // raw, e.g. "FULL_TIME", "Full-time", "FULL_TIME,CONTRACTOR"
