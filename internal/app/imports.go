@@ -150,26 +150,12 @@ func (a *App) importOnce(ctx context.Context, p meridian.Principal, orgID string
 				continue
 			}
 			if _, seen := orgs[o.OrgID]; !seen && versions[o.OrgID] == 0 {
-				org := domain.NewOrg()
-				if err := domain.Load(org, o.OrgID, nil); err != nil {
-					return res, err
-				}
-				d := domain.OrgDetails{Name: it.Company, Website: it.Website}
 				owner := p.ID
 				if it.OwnerID != "" {
 					owner = it.OwnerID
 				}
-				if err := org.Create(d, owner, now); err != nil && it.Website != "" {
-					org = domain.NewOrg() // a bad website is no reason to lose the posting
-					_ = domain.Load(org, o.OrgID, nil)
-					d.Website = ""
-					err = org.Create(d, owner, now)
-					if err != nil {
-						orgErr[o.OrgID] = err
-						o.Action, o.Err = ImportRejected, err
-						continue
-					}
-				} else if err != nil {
+				org, err := importedOrg(o.OrgID, it, owner, now)
+				if err != nil {
 					orgErr[o.OrgID] = err
 					o.Action, o.Err = ImportRejected, err
 					continue
@@ -222,6 +208,24 @@ func (a *App) importOnce(ctx context.Context, p meridian.Principal, orgID string
 	}
 	res.Position = out[len(out)-1].Position
 	return res, nil
+}
+
+// importedOrg records the creation of an employer's organization. A bad
+// website is no reason to lose the posting: the organization is created
+// without it.
+func importedOrg(id string, it ImportJob, owner string, now time.Time) (*domain.Org, error) {
+	d := domain.OrgDetails{Name: it.Company, Website: it.Website}
+	for {
+		org := domain.NewOrg()
+		if err := domain.Load(org, id, nil); err != nil {
+			return nil, err
+		}
+		err := org.Create(d, owner, now)
+		if err == nil || d.Website == "" {
+			return org, err
+		}
+		d.Website = ""
+	}
 }
 
 // importInto applies one imported record to its posting and says what it did.

@@ -43,13 +43,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 type usageError struct{ error }
 
-func userMessage(err error) string {
-	var me *meridian.Error
-	if errors.As(err, &me) {
-		return me.Message
-	}
-	return err.Error()
-}
+func userMessage(err error) string { return meridian.MessageOf(err) }
 
 // env is the process environment (a variable so tests can replace it).
 var env = os.Getenv

@@ -63,7 +63,7 @@ organization is created on first sight. JSON Resume imports need --owner
 			if err != nil {
 				return usageError{err}
 			}
-			in, size, closeIn, err := openInput(g, args[0])
+			in, size, closeIn, err := openInput(args[0])
 			if err != nil {
 				return err
 			}
@@ -142,7 +142,7 @@ func sourceOf(id string) string {
 	return " [" + id + "]"
 }
 
-func openInput(g *globals, path string) (io.Reader, int64, func(), error) {
+func openInput(path string) (io.Reader, int64, func(), error) {
 	if path == "-" {
 		return bufio.NewReaderSize(os.Stdin, 1<<16), -1, func() {}, nil
 	}
@@ -232,7 +232,7 @@ without it the operator exports every profile that is not erased.`,
 				w = bw
 			}
 			return g.withIdentity(cmd, func(ctx context.Context, d *node.Deps, a *app.App, s *auth.Service) error {
-				ew, err := export.NewWriter(w, wf, export.WithBaseURL(cfgPublicURL(g)))
+				ew, err := export.NewWriter(w, wf, export.WithBaseURL(d.Config.BaseURL()))
 				if err != nil {
 					return err
 				}
@@ -260,14 +260,6 @@ without it the operator exports every profile that is not erased.`,
 	f.StringVar(&owner, "owner", "", "profiles: only this user's (id or e-mail)")
 	_ = cmd.MarkFlagRequired("format")
 	return cmd
-}
-
-func cfgPublicURL(g *globals) string {
-	cfg, err := g.load()
-	if err != nil {
-		return ""
-	}
-	return cfg.BaseURL()
 }
 
 func exportJobs(ctx context.Context, a *app.App, w export.Writer) error {

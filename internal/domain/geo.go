@@ -57,6 +57,17 @@ func dedupe(in []string) []string {
 	return out
 }
 
+// Countries returns every ISO 3166-1 alpha-2 code IsCountry accepts, sorted
+// (a new slice: callers may keep or change it).
+func Countries() []string {
+	out := make([]string, 0, len(countries))
+	for c := range countries {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // IsCountry reports whether code is an ISO 3166-1 alpha-2 code.
 func IsCountry(code string) bool { return countries[code] }
 

@@ -27,25 +27,12 @@ var employmentTypes = map[string]string{
 // salaryUnits maps Meridian salary periods to schema.org unitText values.
 var salaryUnits = map[string]string{"hour": "HOUR", "day": "DAY", "week": "WEEK", "month": "MONTH", "year": "YEAR"}
 
-// allCountries lists every ISO 3166-1 alpha-2 code Meridian knows, sorted.
-var allCountries = func() []string {
-	var out []string
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			if c := string([]rune{a, b}); domain.IsCountry(c) {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}()
-
 // EligibleCountries returns the ISO 3166-1 alpha-2 codes from which a job
 // may be done: its countries and the members of its regions, sorted and
 // without duplicates; every country when the job is worldwide.
 func EligibleCountries(e domain.Eligibility) []string {
 	if e.Worldwide {
-		return append([]string(nil), allCountries...)
+		return domain.Countries()
 	}
 	seen := map[string]bool{}
 	var out []string

@@ -1,9 +1,9 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,14 +31,8 @@ func recordError(field, format string, args ...any) error {
 }
 
 // Reason is the message of an error as a report shows it: a Meridian
-// error's message without its code.
-func Reason(err error) string {
-	var me *meridian.Error
-	if errors.As(err, &me) {
-		return me.Message
-	}
-	return err.Error()
-}
+// error's message without its code (meridian.MessageOf).
+func Reason(err error) string { return meridian.MessageOf(err) }
 
 // NormalizeJob cleans one decoded posting and turns it into an import
 // command: text cleaned (HTML, entities, double-encoded UTF-8), salary,
@@ -267,17 +261,8 @@ func clip(s string, n int) string {
 }
 
 func dedupe(xs []string) []string {
-	if len(xs) == 0 {
-		return nil
-	}
-	sort.Strings(xs)
-	out := xs[:1]
-	for _, x := range xs[1:] {
-		if x != out[len(out)-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+	slices.Sort(xs)
+	return slices.Compact(xs)
 }
 
 // skillsOf extracts skills from text and maps the record's own tags

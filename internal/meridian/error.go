@@ -63,3 +63,18 @@ func ErrorMessage(err error) string {
 	}
 	return "An internal error has occurred."
 }
+
+// MessageOf returns the message of the first *Error in err's chain, and
+// err.Error() for any other error: what a command-line tool or an import
+// report shows, where a plain error's text is safe to show (unlike HTTP
+// answers, which use ErrorMessage).
+func MessageOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}

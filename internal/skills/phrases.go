@@ -139,15 +139,7 @@ func (c *phraseCursor) within(text string, ws, we int) bool {
 	for c.lo < len(c.occ) && c.occ[c.lo].end <= ws {
 		c.lo++
 	}
-	for _, o := range c.occ[c.lo:] {
-		if o.end > we {
-			break
-		}
-		if o.start >= ws {
-			return true
-		}
-	}
-	return false
+	return c.seen(ws, we)
 }
 
 // byteSet is a set of ASCII bytes for trimming: strings.TrimLeft and

@@ -622,7 +622,7 @@ func eligibility(places []place, worldwide bool) domain.Eligibility {
 			return domain.Eligibility{Worldwide: true}
 		}
 		include = map[string]bool{}
-		for _, c := range allCountries() {
+		for _, c := range domain.Countries() {
 			include[c] = true
 		}
 	}
@@ -659,19 +659,6 @@ func eligibility(places []place, worldwide bool) domain.Eligibility {
 	sort.Strings(e.Countries)
 	sort.Strings(e.Regions)
 	return e
-}
-
-// allCountries lists every ISO country code the domain accepts.
-func allCountries() []string {
-	var out []string
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			if c := string([]rune{a, b}); domain.IsCountry(c) {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
 }
 
 // OnlyPlaces reports whether s names nothing but places and the words

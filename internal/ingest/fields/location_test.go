@@ -106,7 +106,7 @@ func TestParseLocation(t *testing.T) {
 
 func allBut(c string) domain.Eligibility {
 	var out []string
-	for _, x := range allCountries() {
+	for _, x := range domain.Countries() {
 		if x != c {
 			out = append(out, x)
 		}
