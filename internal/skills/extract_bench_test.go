@@ -46,7 +46,7 @@ func benchSetup(b *testing.B) {
 		}
 	})
 	if benchText == "" {
-		b.Skip("no corpus")
+		b.Fatal("empty corpus")
 	}
 }
 
