@@ -170,3 +170,24 @@ func writeHNPosts(t *testing.T, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestImportProgressOnTerminal runs meridian import under a pseudo-terminal
+// (util-linux's script): it draws a progress bar instead of printing plain
+// counts.
+func TestImportProgressOnTerminal(t *testing.T) {
+	scriptBin, err := exec.LookPath("script")
+	requireService(t, err == nil, "util-linux script(1), for a pseudo-terminal")
+	dir := t.TempDir()
+	hn := filepath.Join(dir, "hn.jsonl")
+	writeHNPosts(t, hn)
+	cmd := exec.Command(scriptBin, "-qec", binary+" import --format hn "+hn, "/dev/null")
+	cmd.Env = append(os.Environ(), "MERIDIAN_DATA_DIR="+filepath.Join(dir, "data"))
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	if err != nil || !contains(out, "records:") {
+		t.Fatalf("import under a terminal: %v\n%s", err, out)
+	}
+	if !contains(out, "importing") || !contains(out, "%") || contains(out, "imported 500 records") {
+		t.Fatalf("no progress bar (or plain counts) on a terminal:\n%q", out)
+	}
+}
