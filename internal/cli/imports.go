@@ -63,6 +63,9 @@ organization is created on first sight. JSON Resume imports need --owner
 			if err != nil {
 				return usageError{err}
 			}
+			if owner == "" && (format == "jsonresume" || csvKind == "profile") {
+				return usageError{fmt.Errorf("profile imports need --owner (a user id or e-mail address)")}
+			}
 			in, size, closeIn, err := openInput(args[0])
 			if err != nil {
 				return err
@@ -81,8 +84,6 @@ organization is created on first sight. JSON Resume imports need --owner
 					if opt.Owner, err = resolveUser(ctx, s, owner); err != nil {
 						return err
 					}
-				} else if format == "jsonresume" || csvKind == "profile" {
-					return usageError{fmt.Errorf("profile imports need --owner (a user id or e-mail address)")}
 				}
 				src, done := progress(g, in, size, &opt)
 				defer done()
@@ -91,6 +92,9 @@ organization is created on first sight. JSON Resume imports need --owner
 				rep, runErr = im.Run(ctx, src, opt)
 				return runErr
 			})
+			if err != nil && rep.Records == 0 {
+				return err // refused before reading a record (credentials, organization): nothing to report
+			}
 			if werr := writeReport(g, reportPath, rep); werr != nil && err == nil {
 				err = werr
 			}
@@ -148,7 +152,7 @@ func openInput(path string) (io.Reader, int64, func(), error) {
 	}
 	f, err := os.Open(path) // #nosec G304 -- the operator names the file to import
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, 0, nil, err // "open PATH: no such file or directory"
 	}
 	var size int64 = -1
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
