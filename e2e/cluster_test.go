@@ -50,8 +50,10 @@ func TestNodesShareData(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.RedisURL = dbURL, ns.URL(), rURL
 	cfg.MasterKey = base64.StdEncoding.EncodeToString(key)
+	cfg.DataDir = t.TempDir() // each node keeps its own search snapshot
 	env := []string{
 		"MERIDIAN_DATABASE_URL=" + dbURL, "MERIDIAN_NATS_URL=" + ns.URL(), "MERIDIAN_REDIS_URL=" + rURL, "MERIDIAN_MASTER_KEY=" + cfg.MasterKey,
+		"MERIDIAN_SEARCH_SNAPSHOT=off",
 	}
 	if out, err := runCLIInput(t, env, "correct horse battery staple\n", "users", "create", "--email", "alice@cluster.example", "--password-stdin"); err != nil {
 		t.Fatalf("users create: %v\n%s", err, out)
@@ -86,6 +88,16 @@ func TestNodesShareData(t *testing.T) {
 	mustCall(t, 200, "POST", b.URL+"/api/v1/jobs/"+jobID+"/publish", "", nil, append(bearer, "If-Match", `"1"`)...)
 	if d := visible("published on B, read anonymously on A", a.URL+"/api/v1/jobs/"+jobID); d > time.Second {
 		t.Errorf("write on B visible on A after %s, want within 1s", d)
+	}
+	// Every node's own search index picks the posting up from the stream.
+	for _, u := range []string{a.URL, b.URL, urlC} {
+		eventually(t, 5*time.Second, "published posting searchable on "+u, func() error {
+			code, m, err := call("GET", u+"/api/v1/jobs/search?q=distributed+systems", "", nil)
+			if err != nil || code != 200 || m["total"] != float64(1) {
+				return fmt.Errorf("status %d %v %v", code, err, m)
+			}
+			return nil
+		})
 	}
 	got := mustCall(t, 200, "GET", urlC+"/api/v1/jobs/"+jobID, "", nil)
 	if got["status"] != "published" || got["version"] != float64(2) {

@@ -35,8 +35,11 @@ type App struct {
 	DB     *store.DB
 	Q      *readmodel.Queries
 	Waiter Waiter // nil: do not wait for read models
-	Clock  meridian.Clock
-	Log    *slog.Logger
+	// AlertsWaiter waits for the saved-search projection (internal/alerts),
+	// which saved-search commands wait for instead of Waiter (nil: none).
+	AlertsWaiter Waiter
+	Clock        meridian.Clock
+	Log          *slog.Logger
 	// Keys and Audit are the organization credentials and the security
 	// audit log (nil in tools that do not need them).
 	Keys  *auth.APIKeys
@@ -44,6 +47,9 @@ type App struct {
 	// Skills finds and canonicalizes skills (nil: the shipped taxonomy's
 	// extractor).
 	Skills *skills.Extractor
+	// Search is the node's search index (nil: search and matching are
+	// unavailable).
+	Search Searcher
 	// SettleTimeout bounds how long a command waits for its read-model
 	// update (default 2s); the write is durable either way.
 	SettleTimeout time.Duration

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/meridianhq/meridian/internal/alerts"
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/config"
 	"github.com/meridianhq/meridian/internal/demo"
@@ -102,10 +103,11 @@ func newProjectionsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "projections", Short: "Manage read-model projections"}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "rebuild",
-		Short: "Rebuild the SQL read models from event position 0",
+		Short: "Rebuild the SQL read models and saved-search alerts from event position 0",
 		Long: `Deletes the SQL read models and applies every event again, in one
-transaction: readers keep seeing the old rows until it commits. Safe while a
-server runs on the same store.`,
+transaction, then does the same for the saved-search alerts: readers keep
+seeing the old rows until each commits. Safe while a server runs on the same
+store.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := g.load()
@@ -117,11 +119,13 @@ server runs on the same store.`,
 				return err
 			}
 			defer rt.Close()
-			n, err := projection.Rebuild(cmd.Context(), rt.DB, readmodel.Projection{})
-			if err != nil {
-				return err
+			for _, h := range []projection.Handler{readmodel.Projection{}, alerts.New(rt.DB, g.logger(cfg))} {
+				n, err := projection.Rebuild(cmd.Context(), rt.DB, h)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "rebuilt %s from %d events\n", h.Name(), n)
 			}
-			fmt.Fprintf(g.stdout, "rebuilt %s from %d events\n", readmodel.Projection{}.Name(), n)
 			return nil
 		},
 	})

@@ -39,8 +39,20 @@ type Config struct {
 	RateLimitPrincipal int    `yaml:"rate_limit_principal" env:"MERIDIAN_RATE_LIMIT_PRINCIPAL" usage:"requests per second per signed-in user or API key (bursts of 10x)" default:"20"`
 	DevAuth            bool   `yaml:"dev_auth" env:"MERIDIAN_DEV_AUTH" usage:"act as a development user (X-Dev-User header); embedded mode only"`
 	NoDemo             bool   `yaml:"no_demo" env:"MERIDIAN_NO_DEMO" usage:"do not load the demo data on first start"`
+	SearchSnapshot     string `yaml:"search_snapshot" env:"MERIDIAN_SEARCH_SNAPSHOT" usage:"file the node's search index is snapshotted to for fast restarts (default <data_dir>/search.snapshot; \"off\": none)"`
 	LogLevel           string `yaml:"log_level" env:"MERIDIAN_LOG_LEVEL" usage:"debug, info, warn or error" default:"info"`
 	LogFormat          string `yaml:"log_format" env:"MERIDIAN_LOG_FORMAT" usage:"text or json" default:"text"`
+}
+
+// SearchSnapshotPath is where the search index snapshot lives ("" for none).
+func (c *Config) SearchSnapshotPath() string {
+	switch c.SearchSnapshot {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(c.DataDir, "search.snapshot")
+	}
+	return c.SearchSnapshot
 }
 
 // Embedded reports whether Meridian runs on its embedded database.

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/meridianhq/meridian/internal/alerts"
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/auth/oidc"
@@ -31,6 +32,7 @@ import (
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/ratelimit"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 )
@@ -59,6 +61,11 @@ type Node struct {
 	Relay *outbox.Relay
 	// Projector keeps the SQL read models current.
 	Projector *projection.Runner
+	// Search keeps the node's in-memory search index current.
+	Search *search.Follower
+	// Alerts keeps saved searches current and evaluates them against new
+	// postings (internal/alerts).
+	Alerts *projection.Runner
 }
 
 // Deps are the connections a node (or a CLI command) opens.
@@ -153,16 +160,48 @@ func (d *Deps) Projector(reg prometheus.Registerer) *projection.Runner {
 	return run
 }
 
-// CatchUp applies pending events to the SQL read models, for commands that
-// write without a server (a running server does the same on its own).
+// AlertsProjector returns the saved-search alerts runner (subscribed to
+// the broker when open).
+func (d *Deps) AlertsProjector(reg prometheus.Registerer) *projection.Runner {
+	run := &projection.Runner{DB: d.DB, Handler: alerts.New(d.DB, d.Log), Log: d.Log}
+	if d.Broker != nil {
+		run.Broker = d.Broker
+	}
+	if reg != nil {
+		run.Metrics(reg)
+	}
+	return run
+}
+
+// SearchFollower returns the node's search index follower (woken by the
+// broker when open), not yet started.
+func (d *Deps) SearchFollower(reg prometheus.Registerer) *search.Follower {
+	f := &search.Follower{DB: d.DB, Log: d.Log, SnapshotPath: d.Config.SearchSnapshotPath()}
+	if d.Broker != nil {
+		f.Broker = d.Broker
+	}
+	if reg != nil {
+		f.Metrics(reg)
+	}
+	return f
+}
+
+// CatchUp applies pending events to the SQL read models and the saved-search
+// alerts, for commands that write without a server (a running server does
+// the same on its own).
 func (d *Deps) CatchUp(ctx context.Context) error {
-	run := d.Projector(nil)
-	for {
-		n, err := run.Step(ctx, nil)
-		if err != nil || n == 0 {
-			return err
+	for _, run := range []*projection.Runner{d.Projector(nil), d.AlertsProjector(nil)} {
+		for {
+			n, err := run.Step(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
 		}
 	}
+	return nil
 }
 
 // Start opens everything, starts listening and runs the node in the
@@ -186,7 +225,14 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	n.Projector = deps.Projector(reg)
 	n.Relay = &outbox.Relay{DB: deps.DB, Publisher: deps.Broker, Log: log}
 	n.Relay.Metrics(reg)
+	n.Alerts = deps.AlertsProjector(reg)
 	n.App = app.New(deps.DB, n.Projector, log)
+	n.Search = deps.SearchFollower(reg)
+	if err := n.Search.Start(ctx); err != nil {
+		return fail(fmt.Errorf("search index: %w", err))
+	}
+	n.App.Search = n.Search
+	n.App.AlertsWaiter = n.Alerts
 	n.Auth, err = deps.Identity(ctx)
 	if err != nil {
 		return fail(err)
@@ -207,7 +253,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
 	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
-		Auth:    n.Auth,
+		Auth: n.Auth, PublicURL: cfg.BaseURL(),
 		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	if o.Stdout != nil {
@@ -231,7 +277,9 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp, gctx := errgroup.WithContext(rctx)
 	n.grp = grp
 	grp.Go(func() error { return n.Projector.Run(gctx) })
+	grp.Go(func() error { return n.Alerts.Run(gctx) })
 	grp.Go(func() error { return n.Relay.Run(gctx) })
+	grp.Go(func() error { return n.Search.Run(gctx) })
 	grp.Go(func() error { return runExpiry(gctx, n.App) })
 	grp.Go(func() error { return purge(gctx, deps, n.Auth) })
 	grp.Go(func() error {

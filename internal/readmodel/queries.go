@@ -221,6 +221,33 @@ func (q *Queries) Job(ctx context.Context, id string) (Job, error) {
 	return j, err
 }
 
+// JobsByID returns the postings with these ids (any status) by id; ids
+// not found are absent.
+func (q *Queries) JobsByID(ctx context.Context, ids []string) (map[string]Job, error) {
+	out := make(map[string]Job, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.db.Query(ctx, `SELECT `+jobCols+` FROM jobs WHERE id IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[j.ID] = j
+	}
+	return out, rows.Err()
+}
+
 // JobFilter selects job postings.
 type JobFilter struct {
 	// OrgID limits to one organization.

@@ -40,6 +40,7 @@ import (
 	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 )
@@ -202,6 +203,10 @@ func (a mxActor) sees(class string) bool {
 		return a.admin || mxRank(a.roleIn(org)) >= mxRank(domain.RoleAdmin)
 	case "member":
 		return a.reads(org, app.ScopeOrgRead)
+	case "search": // the org's applicant's saved search: theirs alone, platform admins included
+		return a.person() && a.dev == mxApplicant(org)
+	case "feed": // a saved search's feed token: a capability, whoever holds it
+		return true
 	case "note-author": // a member whose id is on a note
 		return a.reads(org, app.ScopeOrgRead) || a.reads(org, app.ScopeApplicationsRead)
 	}
@@ -213,7 +218,7 @@ func (a mxActor) sees(class string) bool {
 func mxSecretExistence(class string) bool {
 	_, kind := mxSplit(class)
 	switch kind {
-	case "draft", "app", "note", "profile", "employers", "candidate", "key", "member", "note-author":
+	case "draft", "app", "note", "profile", "employers", "candidate", "key", "member", "note-author", "search":
 		return true
 	}
 	return false
@@ -525,7 +530,7 @@ type mxVariant struct {
 	mine     bool            // profiles: ?mine=true
 	to       string          // moveApplication: the stage
 	stale    bool            // sends a stale If-Match
-	// answer is what a sign-in endpoint answers every caller for this
+	// answer is what a sign-in endpoint (or a feed) answers every caller for this
 	// request, whatever the caller's own credentials (default ok): its
 	// outcome depends on the credentials in the request only.
 	answer mxClass
@@ -550,17 +555,32 @@ func mxFreshMember(c *mxCase) {
 	c.objs["A:member"] = mxObj{id, "A:member"}
 }
 
+// mxFreshSearch saves a search for D1 (A's applicant): "A:search", with
+// its feed token as "A:feed".
+func mxFreshSearch(c *mxCase) {
+	d1 := c.fx.as("D1")
+	res, err := c.fx.app.CreateSavedSearch(d1, app.SavedSearchInput{Name: "Go in Europe", Query: search.Query{SkillsAll: []string{"go"}, Region: "EU"}})
+	c.fx.must(err)
+	s, err := c.fx.app.SavedSearch(d1, res.ID)
+	c.fx.must(err)
+	c.objs["A:search"] = mxObj{res.ID, "A:search"}
+	c.objs["A:feed"] = mxObj{s.FeedToken, "A:feed"}
+}
+
 func mxFreshKey(c *mxCase) {
 	key, _ := c.fx.newKey("A", auth.KindAPIKey, "victim", []string{app.ScopeJobsRead})
 	c.objs["A:key"] = mxObj{key.ID, "A:key"}
 }
 
 var mxVariants = map[string][]mxVariant{
-	"listOrgs":    {{name: "all"}},
-	"createOrg":   {{name: "new", body: func(c *mxCase) any { return map[string]any{"name": "Org of " + c.a.name} }}},
-	"getOrg":      {{name: "A", org: "A"}},
-	"updateOrg":   {{name: "A", org: "A", body: mxConst(map[string]any{"name": "Tenant A", "website": "https://a.example"})}},
-	"listMembers": {{name: "A", org: "A"}},
+	"searchJobs":     {{name: "all"}, {name: "q+facets", query: "q=Secret&facets=true&country=DE"}},
+	"profileMatches": {{name: "D1", target: "A:profile"}, {name: "D2", target: "B:profile"}},
+	"jobCandidates":  {{name: "A-published", target: "A:pub"}, {name: "A-draft", target: "A:draft"}},
+	"listOrgs":       {{name: "all"}},
+	"createOrg":      {{name: "new", body: func(c *mxCase) any { return map[string]any{"name": "Org of " + c.a.name} }}},
+	"getOrg":         {{name: "A", org: "A"}},
+	"updateOrg":      {{name: "A", org: "A", body: mxConst(map[string]any{"name": "Tenant A", "website": "https://a.example"})}},
+	"listMembers":    {{name: "A", org: "A"}},
 	"addMember": {
 		{name: "viewer", org: "A", body: func(*mxCase) any { return map[string]any{"userId": meridian.NewID(), "role": "viewer"} }},
 		{name: "owner", org: "A", needRole: domain.RoleOwner, body: func(*mxCase) any { return map[string]any{"userId": meridian.NewID(), "role": "owner"} }},
@@ -663,6 +683,26 @@ var mxVariants = map[string][]mxVariant{
 		"jobLocationType": "TELECOMMUTE", "applicantLocationRequirements": map[string]any{"@type": "Country", "name": "DE"}})}},
 	"extractSkills": {{name: "text", body: mxConst(map[string]any{"text": "We use Go, PostgreSQL and Kubernetes."})}},
 	"listSkills":    {{name: "all"}, {name: "cloud", query: "group=cloud"}},
+
+	// Saved searches, notifications and feeds.
+	"listSavedSearches":     {{name: "own"}},
+	"createSavedSearch":     {{name: "new", body: mxConst(map[string]any{"name": "Go jobs", "query": map[string]any{"skillsAll": []string{"go"}}})}},
+	"getSavedSearch":        {{name: "D1", target: "A:search", prep: mxFreshSearch}},
+	"deleteSavedSearch":     {{name: "D1", target: "A:search", prep: mxFreshSearch}},
+	"listNotifications":     {{name: "own"}},
+	"markNotificationsRead": {{name: "all", body: mxConst(map[string]any{"all": true})}},
+	"updateSavedSearch": {
+		{name: "D1", target: "A:search", prep: mxFreshSearch, body: mxConst(map[string]any{"name": "Renamed"})},
+		{name: "D1+stale-If-Match", target: "A:search", prep: mxFreshSearch, stale: true, body: mxConst(map[string]any{"name": "Renamed"})},
+	},
+	"savedSearchFeedAtom": {
+		{name: "token", target: "A:search", prep: mxFreshSearch, query: "token={A:feed}"},
+		{name: "wrong-token", target: "A:search", prep: mxFreshSearch, query: "token=wrong", answer: mxHidden},
+	},
+	"savedSearchFeedRss": {
+		{name: "token", target: "A:search", prep: mxFreshSearch, query: "token={A:feed}"},
+		{name: "wrong-token", target: "A:search", prep: mxFreshSearch, query: "token=wrong", answer: mxHidden},
+	},
 
 	// Routes outside huma (Server.handle).
 	"plain:GET /healthz":               {{name: "get"}},
@@ -948,6 +988,13 @@ var mxPolicies = map[rest.Policy]func(c *mxCase) mxClass{
 	rest.PolicyAuth:        func(c *mxCase) mxClass { return mxIf(c.v.answer != 0, c.v.answer, mxOK) },
 	rest.PolicySession:     func(c *mxCase) mxClass { return mxIf(c.a.person(), mxOK, mxUnauth) },
 	rest.PolicyOperational: func(*mxCase) mxClass { return mxOK },
+	rest.PolicySavedSearchOwner: func(c *mxCase) mxClass {
+		if !c.a.person() {
+			return mxIf(c.a.kind == mxAnon, mxUnauth, mxForbid)
+		}
+		return mxIf(c.sees(c.v.target), mxOK, mxHidden)
+	},
+	rest.PolicyFeedToken: func(c *mxCase) mxClass { return mxIf(c.v.answer != 0, c.v.answer, mxOK) },
 }
 
 func mxOr(s, def string) string {

@@ -22,7 +22,8 @@ import (
 // Rules common to every policy:
 //   - Bad credentials (unknown, expired or revoked) are 401 on every
 //     operation, public ones included: never a silent downgrade to anonymous.
-//   - Platform admins pass every organization and ownership check.
+//   - Platform admins pass every organization and ownership check (except
+//     PolicySavedSearchOwner's: a saved search is its owner's alone).
 //   - Another tenant's objects are indistinguishable from missing ones: 404,
 //     never 403, with the same answer whether or not the object exists.
 //   - 403 is for callers who may see the object but whose role or scope does
@@ -59,6 +60,10 @@ const (
 	PolicySession Policy = "session"
 	// PolicyOperational: health, readiness, metrics and the API reference (anyone).
 	PolicyOperational Policy = "operational"
+	// PolicySavedSearchOwner: the person who saved the search, only.
+	PolicySavedSearchOwner Policy = "saved-search-owner"
+	// PolicyFeedToken: anyone presenting the saved search's feed token.
+	PolicyFeedToken Policy = "feed-token"
 )
 
 var policyDocs = map[Policy]string{
@@ -93,6 +98,12 @@ var policyDocs = map[Policy]string{
 		"what they check is the credential in the request, not the caller's; rate-limited per client address.",
 	PolicySession:     "The signed-in person's own session; anyone else, API keys included, 401.",
 	PolicyOperational: "Health, readiness, metrics and the API reference: anyone, including anonymous callers.",
+	PolicySavedSearchOwner: "A saved search is private to the person who saved it: what someone is looking for is theirs " +
+		"alone, so here platform admins do not pass the ownership check. Anyone else, a platform admin included, 404; " +
+		"anonymous 401; API keys 403 (machines have no saved searches).",
+	PolicyFeedToken: "The feeds of a saved search, for feed readers, which cannot send credentials: anyone, anonymous " +
+		"included, who presents the saved search's secret feed token (token=…); a wrong or missing token is 404, " +
+		"the same as for a missing saved search.",
 }
 
 // Doc describes the policy ("" for an unknown one).

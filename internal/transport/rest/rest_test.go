@@ -16,11 +16,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/meridianhq/meridian/internal/alerts"
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/rest"
@@ -46,8 +48,10 @@ type stack struct {
 	ctx context.Context
 	db  *store.DB
 	run *projection.Runner
-	app *app.App
-	log *slog.Logger
+	// alerts keeps the saved-search read model current (internal/alerts).
+	alerts *projection.Runner
+	app    *app.App
+	log    *slog.Logger
 }
 
 func newStack(t *testing.T) *stack {
@@ -57,9 +61,23 @@ func newStack(t *testing.T) *stack {
 	run := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	alertsRun := &projection.Runner{DB: db, Handler: alerts.New(db, log), Log: log, Poll: 5 * time.Millisecond}
 	go func() { _ = run.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &stack{ctx: ctx, db: db, run: run, app: app.New(db, run, log), log: log}
+	alertsDone := make(chan struct{})
+	go func() { _ = alertsRun.Run(ctx); close(alertsDone) }()
+	t.Cleanup(func() { cancel(); <-done; <-alertsDone })
+	a := app.New(db, run, log)
+	a.AlertsWaiter = alertsRun
+	// The node's in-memory search index, following the store.
+	follower := &search.Follower{DB: db, Log: log, Poll: 5 * time.Millisecond}
+	if err := follower.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	searchDone := make(chan struct{})
+	go func() { _ = follower.Run(ctx); close(searchDone) }()
+	t.Cleanup(func() { cancel(); <-searchDone })
+	a.Search = follower
+	return &stack{ctx: ctx, db: db, run: run, alerts: alertsRun, app: a, log: log}
 }
 
 // identity returns the sign-in services, with a signing key in place.

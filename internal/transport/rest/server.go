@@ -61,6 +61,9 @@ type Config struct {
 	DevAuth bool
 	// Version is the build's version, reported by /healthz.
 	Version string
+	// PublicURL is the server's public base URL, for absolute links in
+	// feeds ("": links relative to the server's root).
+	PublicURL string
 	// BodyLimit caps request bodies (default 256 KiB).
 	BodyLimit int64
 	// RequestTimeout bounds each request (default 30s).
@@ -114,10 +117,12 @@ func New(cfg Config) *Server {
 	s.api = humago.New(s.mux, hc)
 	s.registerOrgs()
 	s.registerJobs()
+	s.registerSearch()
 	s.registerProfiles()
 	s.registerApplications()
 	s.registerAuth()
 	s.registerImports()
+	s.registerSavedSearches()
 
 	s.handle("GET /healthz", PolicyOperational, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
