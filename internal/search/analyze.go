@@ -119,6 +119,22 @@ var asciiWord = func() (t [128]byte) {
 }()
 
 func (lx *lexicon) scan(text string, fn func(pos, start, end int, stem string, word []byte)) {
+	pos := 0
+	scanWords(text, func(_, start, end int, word []byte) {
+		st := lx.stemOf(word)
+		if st == "" {
+			pos++
+			return
+		}
+		fn(pos, start, end, st, word)
+		pos++
+	})
+}
+
+// scanWords splits text into lower-cased words (letters and digits, with
+// c++/c#-style suffixes), calling fn with each word's bytes (valid during
+// the call only) and offsets.
+func scanWords(text string, fn func(pos, start, end int, word []byte)) {
 	var buf [maxTokenLen * 4]byte
 	pos := 0
 	i := 0
@@ -169,12 +185,7 @@ func (lx *lexicon) scan(text string, fn func(pos, start, end int, stem string, w
 		if n > len(buf)-4 {
 			continue // a run of characters, not a word
 		}
-		st := lx.stemOf(buf[:n])
-		if st == "" {
-			pos++
-			continue
-		}
-		fn(pos, start, i, st, buf[:n])
+		fn(pos, start, i, buf[:n])
 		pos++
 	}
 }

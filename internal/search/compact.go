@@ -60,6 +60,7 @@ func (ix *Index) compact() {
 			t.bm = roaring.New()
 			t.bm.AddMany(t.docs)
 		}
+		t.bmN = len(t.docs)
 		k = 0
 		for _, o := range t.tdocs {
 			if r := remap[o]; r >= 0 {
@@ -73,6 +74,7 @@ func (ix *Index) compact() {
 			t.tbm = roaring.New()
 			t.tbm.AddMany(t.tdocs)
 		}
+		t.tbmN = len(t.tdocs)
 	}
 	mapAll(ix.orgDocs)
 	mapAll(ix.skillDocs)
@@ -130,6 +132,8 @@ func (ix *Index) compact() {
 	ix.usdMin = compactCol(ix.usdMin, keep)
 	ix.usdMax = compactCol(ix.usdMax, keep)
 	ix.tz = compactCol(ix.tz, keep)
+	ix.catMask = compactCol(ix.catMask, keep)
+	ix.openMask = compactCol(ix.openMask, keep)
 	for id := range ix.ordOf {
 		ix.ordOf[id] = uint32(remap[ix.ordOf[id]])
 	}

@@ -50,11 +50,13 @@ type Compiled struct {
 	country string
 	region  int // -1 none
 	work    *workDay
-	minUSD  float64 // 0: no salary filter
-	since   int64
-	sort    string
-	limit   int
-	cursor  *cursor
+	// minUSD is the salary floor in annual USD (0: none), as float32 like
+	// the index's salaries, so a posting at exactly the floor qualifies.
+	minUSD float32
+	since  int64
+	sort   string
+	limit  int
+	cursor *cursor
 }
 
 func invalid(field, format string, args ...any) error {
@@ -128,7 +130,7 @@ func Compile(q Query) (*Compiled, error) {
 		return nil, invalid("minSalary", "must not be negative")
 	}
 	if q.MinSalary > 0 {
-		c.minUSD = float64(q.MinSalary) * usdPerUnit(cur)
+		c.minUSD = float32(float64(q.MinSalary) * usdPerUnit(cur))
 	}
 	if q.Country != "" {
 		c.country = strings.ToUpper(q.Country)
@@ -442,7 +444,7 @@ func (c *Compiled) MatchPrepared(p *Prepared, now time.Time) bool {
 			if !c.q.IncludeNoSalary {
 				return false
 			}
-		} else if float64(v.sal.usdMax) < c.minUSD {
+		} else if v.sal.usdMax < c.minUSD {
 			return false
 		}
 	}

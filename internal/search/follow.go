@@ -150,6 +150,9 @@ func (f *Follower) Run(ctx context.Context) error {
 	snap := time.NewTicker(every)
 	defer snap.Stop()
 	for {
+		// Take the append signal before reading, so an append that lands
+		// while catching up is not missed.
+		wake := f.DB.Appended()
 		if err := f.catchUp(ctx); err != nil && ctx.Err() == nil {
 			f.Log.Error("search index update failed; will retry", "err", err)
 			sleepCtx(ctx, time.Second)
@@ -161,7 +164,7 @@ func (f *Follower) Run(ctx context.Context) error {
 			}
 			return nil
 		case <-f.kick:
-		case <-f.DB.Appended():
+		case <-wake:
 		case <-ticker.C:
 		case <-snap.C:
 			if f.Index().Position() != f.saved {

@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -197,4 +198,58 @@ func TestFollowerSnapshotRestart(t *testing.T) {
 	if got := len(e.find(h, "engineer")); got != 4 {
 		t.Fatalf("after rebuild: %d postings", got)
 	}
+}
+
+// BenchmarkPublishToSearchable measures the time from a publish command
+// returning to the posting being found by a search on the node's index
+// (SQLite store, follower woken by the local append). Reported as
+// ns/op and as p50/p99 metrics.
+func BenchmarkPublishToSearchable(b *testing.B) {
+	db := storetest.OpenSQLite(b)
+	a := app.New(db, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := meridian.WithPrincipal(context.Background(), meridian.Principal{Kind: meridian.PrincipalUser, ID: "owner-1"})
+	org, err := a.CreateOrg(ctx, domain.OrgDetails{Name: "Bench Co"}, "owner-1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := &search.Follower{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := f.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = f.Run(rctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		word := fmt.Sprintf("zq%dx", i)
+		res, err := a.DraftJob(ctx, org.ID, domain.JobDetails{Title: "Engineer " + word, Description: "Remote.", EmploymentType: "full_time",
+			Eligibility: domain.Eligibility{Worldwide: true}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.PublishJob(ctx, res.ID, -1); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		for {
+			r, err := f.Index().Search(search.Query{Text: word + " "}, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Total == 1 {
+				break
+			}
+			if time.Since(start) > 10*time.Second {
+				b.Fatal("not searchable within 10s")
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }

@@ -40,6 +40,9 @@ const (
 	descWeight  = 1
 )
 
+// worldwideBit marks a worldwide posting in openMask (regions use the low bits).
+const worldwideBit = 1 << 31
+
 // Salary buckets: 10,000 USD a year each, the last open-ended.
 const (
 	salaryBucketUSD = 10000
@@ -55,6 +58,11 @@ type term struct {
 	// the same as a bitmap once there are bitmapMin of them.
 	tdocs []uint32
 	tbm   *roaring.Bitmap
+	// bmN and tbmN are how many of docs and tdocs the bitmaps hold: they
+	// are brought up to date once per inserted chunk (AddMany of a sorted
+	// run), not per posting; stamp marks the term dirty in this chunk.
+	bmN, tbmN int
+	stamp     uint32
 }
 
 // docSkill is one skill of a posting.
@@ -70,7 +78,8 @@ type Index struct {
 	tax *taxo
 
 	// text
-	termIDs   map[string]uint32
+	dict      *dict // stem → term id; shared with analysis workers
+	lexicons  sync.Pool
 	terms     []term
 	deletes   map[string][]uint32 // one-deletion variants → term ids (typos)
 	byFirst   map[byte][]uint32   // first letter → alphabetic term ids (2-typo scan)
@@ -98,6 +107,8 @@ type Index struct {
 	usdMin    []float32 // annual USD (major units)
 	usdMax    []float32 // the top of the range (Min when only a floor is stated)
 	tz        []uint16  // rule id; 0 none
+	catMask   []uint32  // skill categories, as bits (for facets)
+	openMask  []uint32  // regions open to, as bits; bit 31: worldwide
 
 	totalLen float64 // sum of docLen over live postings
 	live     *roaring.Bitmap
@@ -125,6 +136,8 @@ type Index struct {
 	expiry    expiryHeap
 	currency  []string
 	position  int64 // event-store position reflected (set by the Follower)
+	chunk     uint32
+	dirty     []uint32
 }
 
 // NewIndex returns an empty index over the shipped skills taxonomy.
@@ -132,7 +145,7 @@ func NewIndex() *Index {
 	t := defaultTaxo()
 	ix := &Index{
 		tax:      t,
-		termIDs:  map[string]uint32{},
+		dict:     &dict{ids: map[string]uint32{}},
 		deletes:  map[string][]uint32{},
 		byFirst:  map[byte][]uint32{},
 		ordOf:    map[string]uint32{},
@@ -179,24 +192,121 @@ func (ix *Index) Has(id string) bool {
 	return ok
 }
 
-// analyzed is a posting prepared for insertion (outside the lock).
+// analyzed is a posting prepared for insertion (outside the lock): its
+// terms as dictionary ids with weighted frequencies, its title's terms.
 type analyzed struct {
 	d     Doc
-	tf    map[string]uint16
-	title []string
+	terms []uint32
+	tfs   []uint16
+	title []uint32
 	dlen  int
 	sal   salaryCols
 }
 
-func analyzeDoc(d Doc) analyzed {
-	a := analyzed{d: d, tf: make(map[string]uint16, 128)}
-	stems(d.Title, func(s string) {
-		a.tf[s] += titleWeight
-		a.title = append(a.title, s)
-		a.dlen += titleWeight
-	})
-	stems(d.OrgName, func(s string) { a.tf[s] += orgWeight; a.dlen += orgWeight })
-	stems(d.Description, func(s string) { a.tf[s] += descWeight; a.dlen += descWeight })
+// dict numbers the index's terms. Analysis workers add terms without the
+// index lock; the postings for an id appear in Index.terms at insert.
+type dict struct {
+	mu    sync.RWMutex
+	ids   map[string]uint32
+	texts []string
+}
+
+func (d *dict) lookup(stem string) (uint32, bool) {
+	d.mu.RLock()
+	id, ok := d.ids[stem]
+	d.mu.RUnlock()
+	return id, ok
+}
+
+func (d *dict) id(stem string) uint32 {
+	if id, ok := d.lookup(stem); ok {
+		return id
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := d.ids[stem]; ok {
+		return id
+	}
+	id := uint32(len(d.texts))
+	stem = strings.Clone(stem)
+	d.texts = append(d.texts, stem)
+	d.ids[stem] = id
+	return id
+}
+
+func (d *dict) text(id uint32) string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.texts[id]
+}
+
+// idLexicon is one analysis worker's cache: surface word → term id (-1
+// for a stop word), with a scratch array of counts by term id.
+type idLexicon struct {
+	m       map[string]int32
+	counts  []uint16
+	touched []uint32
+}
+
+func (ix *Index) lexicon() *idLexicon {
+	if l, ok := ix.lexicons.Get().(*idLexicon); ok {
+		return l
+	}
+	return &idLexicon{m: make(map[string]int32, 8192)}
+}
+
+func (lx *idLexicon) id(ix *Index, word []byte) int32 {
+	if id, ok := lx.m[string(word)]; ok {
+		return id
+	}
+	w := string(word)
+	id := int32(-1)
+	if !stopWords[w] {
+		id = int32(ix.dict.id(stem(w)))
+	}
+	if len(lx.m) < 1<<20 {
+		lx.m[w] = id
+	}
+	return id
+}
+
+func (lx *idLexicon) add(id uint32, weight uint16) {
+	if int(id) >= len(lx.counts) {
+		lx.counts = append(lx.counts, make([]uint16, int(id)+1-len(lx.counts)+4096)...)
+	}
+	if lx.counts[id] == 0 {
+		lx.touched = append(lx.touched, id)
+	}
+	lx.counts[id] = min(lx.counts[id]+weight, math.MaxUint16-titleWeight)
+}
+
+func (ix *Index) analyzeDoc(d Doc) analyzed {
+	a := analyzed{d: d}
+	lx := ix.lexicon()
+	defer ix.lexicons.Put(lx)
+	field := func(text string, weight uint16, title bool) {
+		scanWords(text, func(_, _, _ int, word []byte) {
+			id := lx.id(ix, word)
+			if id < 0 {
+				return
+			}
+			lx.add(uint32(id), weight)
+			a.dlen += int(weight)
+			if title {
+				a.title = append(a.title, uint32(id))
+			}
+		})
+	}
+	field(d.Title, titleWeight, true)
+	field(d.OrgName, orgWeight, false)
+	field(d.Description, descWeight, false)
+	a.terms = make([]uint32, len(lx.touched))
+	a.tfs = make([]uint16, len(lx.touched))
+	for i, id := range lx.touched {
+		a.terms[i], a.tfs[i] = id, lx.counts[id]
+		lx.counts[id] = 0
+	}
+	lx.touched = lx.touched[:0]
 	a.sal = salaryOf(d.Salary)
 	return a
 }
@@ -212,7 +322,7 @@ func (ix *Index) PutBatch(docs []Doc) {
 	if len(docs) <= chunk {
 		as := make([]analyzed, len(docs))
 		for i := range docs {
-			as[i] = analyzeDoc(docs[i])
+			as[i] = ix.analyzeDoc(docs[i])
 		}
 		ix.insertAll(as)
 		return
@@ -230,7 +340,7 @@ func (ix *Index) PutBatch(docs []Doc) {
 			defer wg.Done()
 			for j := range work {
 				for i := range j.as {
-					j.as[i] = analyzeDoc(j.as[i].d)
+					j.as[i] = ix.analyzeDoc(j.as[i].d)
 				}
 				close(j.done)
 			}
@@ -259,11 +369,46 @@ func (ix *Index) PutBatch(docs []Doc) {
 func (ix *Index) insertAll(as []analyzed) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.chunk++
 	for i := range as {
 		ix.insert(&as[i])
 		as[i] = analyzed{}
 	}
+	ix.syncBitmaps()
 	ix.maybeCompact()
+}
+
+// touch marks a term whose postings grew in this chunk.
+func (ix *Index) touch(id uint32) {
+	if t := &ix.terms[id]; t.stamp != ix.chunk {
+		t.stamp = ix.chunk
+		ix.dirty = append(ix.dirty, id)
+	}
+}
+
+// syncBitmaps brings the dirty terms' bitmaps up to date (caller holds the
+// write lock).
+func (ix *Index) syncBitmaps() {
+	for _, id := range ix.dirty {
+		t := &ix.terms[id]
+		switch {
+		case t.bm != nil:
+			t.bm.AddMany(t.docs[t.bmN:])
+		case len(t.docs) >= bitmapMin:
+			t.bm = roaring.New()
+			t.bm.AddMany(t.docs)
+		}
+		t.bmN = len(t.docs)
+		switch {
+		case t.tbm != nil:
+			t.tbm.AddMany(t.tdocs[t.tbmN:])
+		case len(t.tdocs) >= bitmapMin:
+			t.tbm = roaring.New()
+			t.tbm.AddMany(t.tdocs)
+		}
+		t.tbmN = len(t.tdocs)
+	}
+	ix.dirty = ix.dirty[:0]
 }
 
 // Remove drops a posting (closed, expired). Unknown ids are ignored.
@@ -285,23 +430,39 @@ func (ix *Index) remove(id string) {
 	ix.dead++
 }
 
+// termID returns the id of a term, adding it when new (caller holds the
+// write lock).
 func (ix *Index) termID(text string) uint32 {
-	if id, ok := ix.termIDs[text]; ok {
-		return id
-	}
-	id := uint32(len(ix.terms))
-	text = strings.Clone(text)
-	ix.terms = append(ix.terms, term{text: text})
-	ix.termIDs[text] = id
-	if isAlpha(text) {
-		if len(text) >= 3 {
-			for _, v := range deletions(text) {
-				ix.deletes[v] = append(ix.deletes[v], id)
-			}
-		}
-		ix.byFirst[text[0]] = append(ix.byFirst[text[0]], id)
-	}
+	id := ix.dict.id(text)
+	ix.grow(id)
 	return id
+}
+
+// grow makes Index.terms cover the dictionary up to id, filing new terms
+// for typo and prefix lookups (caller holds the write lock).
+func (ix *Index) grow(id uint32) {
+	for uint32(len(ix.terms)) <= id {
+		tid := uint32(len(ix.terms))
+		text := ix.dict.text(tid)
+		ix.terms = append(ix.terms, term{text: text})
+		if text != "" && isAlpha(text) {
+			if len(text) >= 3 {
+				for _, v := range deletions(text) {
+					ix.deletes[v] = append(ix.deletes[v], tid)
+				}
+			}
+			ix.byFirst[text[0]] = append(ix.byFirst[text[0]], tid)
+		}
+	}
+}
+
+// termOf returns the indexed term with this stem (nil when none).
+func (ix *Index) termOf(stem string) (uint32, bool) {
+	id, ok := ix.dict.lookup(stem)
+	if !ok || int(id) >= len(ix.terms) {
+		return 0, false
+	}
+	return id, true
 }
 
 func (ix *Index) insert(a *analyzed) {
@@ -312,18 +473,13 @@ func (ix *Index) insert(a *analyzed) {
 	ix.ordOf[strings.Clone(d.ID)] = ord
 	ix.live.Add(ord)
 
-	for w, tf := range a.tf {
-		id := ix.termID(w)
+	for i, id := range a.terms {
+		tf := a.tfs[i]
+		ix.grow(id)
 		t := &ix.terms[id]
 		t.docs = append(t.docs, ord)
 		t.tfs = append(t.tfs, uint8(min(tf, 255)))
-		switch {
-		case t.bm != nil:
-			t.bm.Add(ord)
-		case len(t.docs) >= bitmapMin:
-			t.bm = roaring.New()
-			t.bm.AddMany(t.docs)
-		}
+		ix.touch(id)
 	}
 	dl := uint16(min(a.dlen, math.MaxUint16))
 	ix.docLen = append(ix.docLen, dl)
@@ -333,21 +489,14 @@ func (ix *Index) insert(a *analyzed) {
 		ix.skillOff = append(ix.skillOff, 0)
 		ix.placeOff = append(ix.placeOff, 0)
 	}
-	for i, w := range a.title {
-		id := ix.termID(w)
+	for i, id := range a.title {
 		ix.titleToks = append(ix.titleToks, id)
-		if slices.Contains(a.title[:i], w) {
+		if slices.Contains(a.title[:i], id) {
 			continue
 		}
 		t := &ix.terms[id]
 		t.tdocs = append(t.tdocs, ord)
-		switch {
-		case t.tbm != nil:
-			t.tbm.Add(ord)
-		case len(t.tdocs) >= bitmapMin:
-			t.tbm = roaring.New()
-			t.tbm.AddMany(t.tdocs)
-		}
+		ix.touch(id)
 	}
 	ix.titleOff = append(ix.titleOff, uint32(len(ix.titleToks)))
 
@@ -366,7 +515,7 @@ func (ix *Index) insert(a *analyzed) {
 	ix.orgDocs[oi].Add(ord)
 
 	// skills and categories
-	seenCat := uint64(0)
+	seenCat := uint32(0)
 	for _, s := range d.Skills {
 		si, ok := ix.tax.index[s.Skill]
 		if !ok {
@@ -381,6 +530,7 @@ func (ix *Index) insert(a *analyzed) {
 		}
 	}
 	ix.skillOff = append(ix.skillOff, uint32(len(ix.skillList)))
+	ix.catMask = append(ix.catMask, seenCat)
 
 	sen := uint8(domain.SeniorityRank(d.Seniority) + 1)
 	ix.seniority = append(ix.seniority, sen)
@@ -401,6 +551,11 @@ func (ix *Index) insert(a *analyzed) {
 		regionsOpen |= places.opens[pi]
 	}
 	ix.placeOff = append(ix.placeOff, uint32(len(ix.places)))
+	om := regionsOpen
+	if d.Eligibility.Worldwide {
+		om |= worldwideBit
+	}
+	ix.openMask = append(ix.openMask, om)
 	for r := range places.regions {
 		if regionsOpen&(1<<r) != 0 {
 			ix.openDocs[r].Add(ord)

@@ -3,8 +3,8 @@ package search
 import (
 	"fmt"
 	"math"
-	"sort"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -42,12 +42,12 @@ type credit struct {
 
 // profileCtx is a profile prepared for scoring.
 type profileCtx struct {
-	p        Profile
-	credits  map[uint16]credit
+	p       Profile
+	credits map[uint16]credit
 	// value and level are credits as dense arrays by skill index, for the
 	// per-candidate loop.
-	value []float32
-	level []uint8
+	value    []float32
+	level    []uint8
 	sen      int // seniority rank, -1 unknown
 	floorUSD float64
 	work     *workDay
@@ -136,8 +136,17 @@ var partNames = [6]string{"requiredSkills", "niceToHave", "skillLevel", "seniori
 
 // parts returns the weighted score components in partNames order.
 func (pc *profileCtx) parts(p *posting, hours float64) [6]float64 {
+	usdMax := float32(-1)
+	if p.sal.currency != "" {
+		usdMax = p.sal.usdMax
+	}
+	return pc.partsOf(p.skills, p.sen, usdMax, hours)
+}
+
+// partsOf is parts from a posting's columns (usdMax < 0: no salary).
+func (pc *profileCtx) partsOf(skills []docSkill, psen int, usdMax float32, hours float64) [6]float64 {
 	var req, reqN, nice, niceN, lvl, lvlN float64
-	for _, s := range p.skills {
+	for _, s := range skills {
 		v, cl := float64(pc.value[s.skill]), pc.level[s.skill]
 		if s.required {
 			req += v
@@ -147,7 +156,11 @@ func (pc *profileCtx) parts(p *posting, hours float64) [6]float64 {
 			niceN++
 		}
 		if v > 0 && s.level > 0 && cl > 0 {
-			lvl += math.Min(1, float64(cl)/float64(s.level))
+			r := float64(cl) / float64(s.level)
+			if r > 1 {
+				r = 1
+			}
+			lvl += r
 			lvlN++
 		}
 	}
@@ -167,8 +180,8 @@ func (pc *profileCtx) parts(p *posting, hours float64) [6]float64 {
 		level = lvl / lvlN
 	}
 	sen := 0.5
-	if pc.sen >= 0 && p.sen >= 0 {
-		switch d := pc.sen - p.sen; {
+	if pc.sen >= 0 && psen >= 0 {
+		switch d := pc.sen - psen; {
 		case d == 0:
 			sen = 1
 		case d == 1 || d == -1:
@@ -178,8 +191,8 @@ func (pc *profileCtx) parts(p *posting, hours float64) [6]float64 {
 		}
 	}
 	sal := 0.5
-	if pc.floorUSD > 0 && p.sal.currency != "" {
-		top := float64(p.sal.usdMax)
+	if pc.floorUSD > 0 && usdMax >= 0 {
+		top := float64(usdMax)
 		if top >= pc.floorUSD {
 			sal = 1
 		} else {
@@ -187,20 +200,17 @@ func (pc *profileCtx) parts(p *posting, hours float64) [6]float64 {
 		}
 	}
 	ovl := 1.0
-	if hours >= 0 {
-		ovl = math.Min(1, hours/8)
+	if hours >= 0 && hours < 8 {
+		ovl = hours / 8
 	}
 	return [6]float64{wRequired * covReq, wNice * covNice, wLevel * level, wSeniority * sen, wSalary * sal, wOverlap * ovl}
 }
 
-// fastScore is components without the map, for ranking many candidates
-// (the same rounding, so ranks and explanations agree).
+// fastScore is the score without the map and rounding, for ranking many
+// candidates (displayed scores are rounded to 4 places).
 func (pc *profileCtx) fastScore(p *posting, hours float64) float64 {
-	score := 0.0
-	for _, v := range pc.parts(p, hours) {
-		score += math.Round(v*10000) / 10000
-	}
-	return math.Round(score*10000) / 10000
+	parts := pc.parts(p, hours)
+	return parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
 }
 
 // eligibleWhy returns why a posting is open to the profile (nil if not).
@@ -439,13 +449,23 @@ func (ix *Index) MatchProfile(p Profile, opt MatchOptions, now time.Time) (Match
 	for _, c := range best {
 		pv := ix.postingAt(c.ord)
 		x := pc.explain(ix.tax, &pv, ix.eligibilityAt(c.ord), hours[ix.tz[c.ord]], why[ix.tz[c.ord]], ix.moneyOf(c.ord, pc.currency))
-		page.Items = append(page.Items, JobMatch{JobID: ix.ids[c.ord], Score: c.key, Explanation: x})
+		page.Items = append(page.Items, JobMatch{JobID: ix.ids[c.ord], Score: displayScore(x), Explanation: x})
 	}
 	if len(best) == limit {
 		last := best[len(best)-1]
 		page.NextCursor = encodeCursor("match", last.key, ix.ids[last.ord])
 	}
 	return page, nil
+}
+
+// displayScore is the sum of an explanation's rounded components (ranks
+// use the unrounded score).
+func displayScore(x Explanation) float64 {
+	sum := 0.0
+	for _, v := range x.Components {
+		sum += v
+	}
+	return math.Round(sum*10000) / 10000
 }
 
 // weakBound is the highest score a posting can reach when every skill it
@@ -477,8 +497,12 @@ func (ix *Index) scoreCandidates(cands *roaring.Bitmap, pc *profileCtx, hours []
 			}
 			for i := lo; i < hi && it.HasNext(); i++ {
 				o := it.Next()
-				pv := ix.postingAt(o)
-				s := pc.fastScore(&pv, hours[ix.tz[o]])
+				usd := float32(-1)
+				if ix.salCur[o] != 0 {
+					usd = ix.usdMax[o]
+				}
+				parts := pc.partsOf(ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]], int(ix.seniority[o])-1, usd, hours[ix.tz[o]])
+				s := parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
 				if cur.after(s, ix.ids[o]) {
 					hp.offer(cand{o, s})
 				}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"sort"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/meridianhq/meridian/internal/domain"
 )
 
 // BM25 parameters.
@@ -200,13 +203,13 @@ func (ix *Index) filter(c *Compiled, now time.Time) *roaring.Bitmap {
 		parts = append(parts, or(idx, ix.tzDocs))
 	}
 	if c.minUSD > 0 {
-		b := salaryBucket(float32(c.minUSD))
+		b := salaryBucket(c.minUSD)
 		above := roaring.FastOr(ix.salBucket[b+min(1, salaryBuckets-1-b):]...)
 		if b == salaryBuckets-1 {
 			above = roaring.New()
 		}
 		ix.salBucket[b].Iterate(func(o uint32) bool {
-			if float64(ix.usdMax[o]) >= c.minUSD {
+			if ix.usdMax[o] >= c.minUSD {
 				above.Add(o)
 			}
 			return true
@@ -261,7 +264,7 @@ func (ix *Index) wordSources(w qword) []source {
 		t := &ix.terms[id]
 		out = append(out, source{t: t, weight: weight})
 	}
-	if id, ok := ix.termIDs[w.stem]; ok {
+	if id, ok := ix.termOf(w.stem); ok {
 		add(id, 1)
 	}
 	if w.prefix {
@@ -280,7 +283,7 @@ func (ix *Index) wordSources(w qword) []source {
 			for _, id := range ix.deletes[v] {
 				add(id, wordMatch(w, ix.terms[id].text))
 			}
-			if id, ok := ix.termIDs[v]; ok {
+			if id, ok := ix.termOf(v); ok {
 				add(id, wordMatch(w, ix.terms[id].text))
 			}
 		}
@@ -535,8 +538,20 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 		avg = ix.totalLen / float64(n)
 	}
 	var phrase []uint32
+	var phraseCand []uint32 // postings of m whose title has the phrase's first term
 	if len(c.phrase) > 1 {
-		phrase = ix.phraseIDs(c.phrase)
+		if phrase = ix.phraseIDs(c.phrase); phrase != nil {
+			t := &ix.terms[phrase[0]]
+			if t.tbm != nil {
+				phraseCand = roaring.And(t.tbm, m).ToArray()
+			} else {
+				for _, o := range t.tdocs {
+					if m.Contains(o) {
+						phraseCand = append(phraseCand, o)
+					}
+				}
+			}
+		}
 	}
 	// Postings of m that have each unit's skill, ascending.
 	withSkill := make([][]uint32, len(plans))
@@ -572,6 +587,7 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 		}
 		skillPos := make([]int, len(plans))
 		titlePos := make([]int, len(plans))
+		phrasePos := 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -624,7 +640,10 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 					}
 					score += us
 				}
-				if phrase != nil && ix.titleHas(o, phrase) {
+				for phrasePos < len(phraseCand) && phraseCand[phrasePos] < o {
+					phrasePos++
+				}
+				if phrasePos < len(phraseCand) && phraseCand[phrasePos] == o && ix.titleHas(o, phrase) {
 					score *= phraseBoost
 				}
 				if c.cursor.after(score, ix.ids[o]) {
@@ -733,7 +752,7 @@ func (ix *Index) hasSkill(o uint32, s uint16) bool {
 func (ix *Index) phraseIDs(phrase []string) []uint32 {
 	ids := make([]uint32, len(phrase))
 	for i, p := range phrase {
-		id, ok := ix.termIDs[p]
+		id, ok := ix.termOf(p)
 		if !ok {
 			return nil
 		}
@@ -796,7 +815,183 @@ func joinWords(ws []qword) string {
 // facetTop is how many skills the skills facet lists.
 const facetTop = 20
 
+// scanFacetsMax: up to this many matches, facets are counted by reading
+// each match's columns (cheaper than intersecting the match set with a
+// thousand skill bitmaps); above it, by bitmap intersections.
+var scanFacetsMax uint64 = 200000
+
 func (ix *Index) facets(m *roaring.Bitmap, c *Compiled) *Facets {
+	var f *Facets
+	if m.GetCardinality() <= scanFacetsMax {
+		f = ix.facetsByScan(m, c)
+	} else {
+		f = ix.facetsByBitmaps(m, c)
+	}
+	for _, l := range [][]FacetCount{f.Skills, f.Categories, f.Seniority} {
+		sortFacet(l)
+	}
+	if len(f.Regions) > 0 && f.Regions[0].Value == domain.Worldwide {
+		sortFacet(f.Regions[1:])
+	} else {
+		sortFacet(f.Regions)
+	}
+	return f
+}
+
+// sortFacet orders by count, then value.
+func sortFacet(l []FacetCount) {
+	sort.Slice(l, func(a, b int) bool {
+		if l[a].Count != l[b].Count {
+			return l[a].Count > l[b].Count
+		}
+		return l[a].Value < l[b].Value
+	})
+}
+
+type facetCounts struct {
+	skills, cats, regions []int
+	sen                   [8]int
+	ww                    int
+	bands                 []int // by band, then unstated
+}
+
+// facetsByScan counts facets from the matches' columns, on every core for
+// large sets.
+func (ix *Index) facetsByScan(m *roaring.Bitmap, c *Compiled) *Facets {
+	edges, usd := bandEdges(c.q.Currency)
+	total := m.GetCardinality()
+	parts := uint64(1)
+	if total > 30000 {
+		parts = uint64(runtime.GOMAXPROCS(0))
+	}
+	counts := make([]facetCounts, parts)
+	var wg sync.WaitGroup
+	for p := uint64(0); p < parts; p++ {
+		fc := &counts[p]
+		fc.skills, fc.cats, fc.regions = make([]int, len(ix.tax.ids)), make([]int, len(ix.tax.categories)), make([]int, len(places.regions))
+		fc.bands = make([]int, len(edges)+2)
+		lo, hi := p*total/parts, (p+1)*total/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it := m.Iterator()
+			if lo > 0 {
+				first, _ := m.Select(uint32(lo))
+				it.AdvanceIfNeeded(first)
+			}
+			for i := lo; i < hi && it.HasNext(); i++ {
+				o := it.Next()
+				for _, ds := range ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]] {
+					fc.skills[ds.skill]++
+				}
+				for cats := ix.catMask[o]; cats != 0; {
+					b := bits.TrailingZeros32(cats)
+					fc.cats[b]++
+					cats &^= 1 << b
+				}
+				fc.sen[ix.seniority[o]]++
+				open := ix.openMask[o]
+				if open&worldwideBit != 0 {
+					fc.ww++
+					open &^= worldwideBit
+				}
+				for open != 0 {
+					b := bits.TrailingZeros32(open)
+					fc.regions[b]++
+					open &^= 1 << b
+				}
+				if ix.salCur[o] == 0 {
+					fc.bands[len(edges)+1]++
+				} else {
+					band := 0
+					for band < len(usd) && ix.usdMax[o] >= float32(usd[band]) {
+						band++
+					}
+					fc.bands[band]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sum := counts[0]
+	for _, fc := range counts[1:] {
+		for i, v := range fc.skills {
+			sum.skills[i] += v
+		}
+		for i, v := range fc.cats {
+			sum.cats[i] += v
+		}
+		for i, v := range fc.regions {
+			sum.regions[i] += v
+		}
+		for i, v := range fc.sen {
+			sum.sen[i] += v
+		}
+		for i, v := range fc.bands {
+			sum.bands[i] += v
+		}
+		sum.ww += fc.ww
+	}
+	f := &Facets{Skills: []FacetCount{}, Categories: []FacetCount{}, Seniority: []FacetCount{}, Regions: []FacetCount{}, SalaryBands: []FacetCount{}}
+	for i, n := range sum.skills {
+		if n > 0 {
+			f.Skills = append(f.Skills, FacetCount{Value: ix.tax.ids[i], Count: n})
+		}
+	}
+	sortFacet(f.Skills)
+	if len(f.Skills) > facetTop {
+		f.Skills = f.Skills[:facetTop]
+	}
+	for i, n := range sum.cats {
+		if n > 0 {
+			f.Categories = append(f.Categories, FacetCount{Value: ix.tax.categories[i], Count: n})
+		}
+	}
+	names := append([]string{"unstated"}, seniorityNames()...)
+	for i, n := range sum.sen[:len(names)] {
+		if n > 0 {
+			f.Seniority = append(f.Seniority, FacetCount{Value: names[i], Count: n})
+		}
+	}
+	if sum.ww > 0 {
+		f.Regions = append(f.Regions, FacetCount{Value: domain.Worldwide, Count: sum.ww})
+	}
+	for i, n := range sum.regions {
+		if n > 0 {
+			f.Regions = append(f.Regions, FacetCount{Value: places.regions[i], Count: n})
+		}
+	}
+	for i := range sum.bands[:len(edges)+1] {
+		f.SalaryBands = append(f.SalaryBands, FacetCount{Value: bandLabel(edges, i, c.q.Currency), Count: sum.bands[i]})
+	}
+	f.SalaryBands = append(f.SalaryBands, FacetCount{Value: "unstated", Count: sum.bands[len(edges)+1]})
+	return f
+}
+
+// bandEdges returns the salary band boundaries in cur and in USD.
+func bandEdges(cur string) (edges, usd []float64) {
+	f := usdPerUnit(cur)
+	edges = make([]float64, len(bandEdgesUSD))
+	usd = make([]float64, len(bandEdgesUSD))
+	for i, e := range bandEdgesUSD {
+		edges[i] = niceRound(e / f)
+		usd[i] = edges[i] * f
+	}
+	return edges, usd
+}
+
+// bandLabel names band i (0: below the first edge; len(edges): above the last).
+func bandLabel(edges []float64, i int, cur string) string {
+	switch {
+	case i == 0:
+		return fmt.Sprintf("<%s %s", amount(int64(edges[0])), cur)
+	case i == len(edges):
+		return fmt.Sprintf("%s+ %s", amount(int64(edges[i-1])), cur)
+	}
+	return fmt.Sprintf("%s–%s %s", amount(int64(edges[i-1])), amount(int64(edges[i])), cur)
+}
+
+func (ix *Index) facetsByBitmaps(m *roaring.Bitmap, c *Compiled) *Facets {
 	f := &Facets{Skills: []FacetCount{}, Categories: []FacetCount{}, Seniority: []FacetCount{}, Regions: []FacetCount{}, SalaryBands: []FacetCount{}}
 	// Skills: visit skills by overall frequency; a skill whose overall
 	// count cannot beat the current 20th best is not counted (exact).
@@ -807,22 +1002,27 @@ func (ix *Index) facets(m *roaring.Bitmap, c *Compiled) *Facets {
 		df[i] = ix.skillDocs[i].GetCardinality()
 	}
 	sort.Slice(order, func(a, b int) bool { return df[order[a]] > df[order[b]] })
-	var top []FacetCount
+	var counted []FacetCount
+	var best []int // the facetTop highest counts, descending
 	for _, s := range order {
-		if df[s] == 0 || (len(top) == facetTop && df[s] <= uint64(top[facetTop-1].Count)) {
+		// A skill on fewer postings overall than the current 20th count
+		// cannot enter the list (equal counts still can: ties go by id).
+		if df[s] == 0 || (len(best) == facetTop && df[s] < uint64(best[facetTop-1])) {
 			break
 		}
 		n := int(m.AndCardinality(ix.skillDocs[s]))
 		if n == 0 {
 			continue
 		}
-		top = append(top, FacetCount{Value: ix.tax.ids[s], Count: n})
-		sort.SliceStable(top, func(a, b int) bool { return top[a].Count > top[b].Count })
-		if len(top) > facetTop {
-			top = top[:facetTop]
+		counted = append(counted, FacetCount{Value: ix.tax.ids[s], Count: n})
+		best = append(best, n)
+		sort.Sort(sort.Reverse(sort.IntSlice(best)))
+		if len(best) > facetTop {
+			best = best[:facetTop]
 		}
 	}
-	f.Skills = append(f.Skills, top...)
+	sortFacet(counted)
+	f.Skills = append(f.Skills, counted[:min(len(counted), facetTop)]...)
 	count := func(values []string, bs []*roaring.Bitmap, offset int) []FacetCount {
 		out := []FacetCount{}
 		for i, b := range bs {
@@ -875,42 +1075,26 @@ func (ix *Index) salaryBands(m *roaring.Bitmap, cur string) []FacetCount {
 			n += perBucket[i]
 		}
 		roaring.And(ix.salBucket[b], m).Iterate(func(o uint32) bool {
-			if float64(ix.usdMax[o]) >= usd {
+			if ix.usdMax[o] >= float32(usd) {
 				n++
 			}
 			return true
 		})
 		return n
 	}
-	f := usdPerUnit(cur)
-	edges := make([]float64, len(bandEdgesUSD)) // in cur
-	usd := make([]float64, len(bandEdgesUSD))
-	for i, e := range bandEdgesUSD {
-		edges[i] = niceRound(e / f)
-		usd[i] = edges[i] * f
-	}
+	edges, usd := bandEdges(cur)
 	total := 0
 	for _, n := range perBucket {
 		total += n
 	}
 	var out []FacetCount
 	prev := total
-	label := func(lo, hi float64) string {
-		switch {
-		case lo == 0:
-			return fmt.Sprintf("<%s %s", amount(int64(hi)), cur)
-		case hi == 0:
-			return fmt.Sprintf("%s+ %s", amount(int64(lo)), cur)
-		}
-		return fmt.Sprintf("%s–%s %s", amount(int64(lo)), amount(int64(hi)), cur)
-	}
-	lo := 0.0
 	for i := range edges {
 		n := atLeast(usd[i])
-		out = append(out, FacetCount{Value: label(lo, edges[i]), Count: prev - n})
-		prev, lo = n, edges[i]
+		out = append(out, FacetCount{Value: bandLabel(edges, i, cur), Count: prev - n})
+		prev = n
 	}
-	out = append(out, FacetCount{Value: label(lo, 0), Count: prev})
+	out = append(out, FacetCount{Value: bandLabel(edges, len(edges), cur), Count: prev})
 	out = append(out, FacetCount{Value: "unstated", Count: int(m.GetCardinality()) - total})
 	return out
 }

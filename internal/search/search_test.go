@@ -212,6 +212,14 @@ func TestSearchAgreesWithPredicate(t *testing.T) {
 }
 
 func TestFacetsCountMatches(t *testing.T) {
+	t.Run("scan", func(t *testing.T) { testFacets(t) })
+	t.Run("bitmaps", func(t *testing.T) {
+		defer search.SetScanFacetsMax(0)()
+		testFacets(t)
+	})
+}
+
+func testFacets(t *testing.T) {
 	ix, docs := realIndex(t)
 	for _, q := range []search.Query{{Text: "python"}, {Country: "DE"}, {Text: "backend", MinSalary: 100000, IncludeNoSalary: true}, {}} {
 		q.Facets = true
@@ -253,6 +261,18 @@ func TestFacetsCountMatches(t *testing.T) {
 		}
 		for _, f := range r.Facets.SalaryBands {
 			bands += f.Count
+		}
+		// Both ways of counting give the same facets.
+		restore := search.SetScanFacetsMax(1 << 40)
+		r2, _ := ix.Search(q, searchtest.Now)
+		restore()
+		restore = search.SetScanFacetsMax(0)
+		r3, _ := ix.Search(q, searchtest.Now)
+		restore()
+		j2, _ := json.Marshal(r2.Facets)
+		j3, _ := json.Marshal(r3.Facets)
+		if !bytes.Equal(j2, j3) {
+			t.Errorf("%+v: facets by scan and by bitmaps differ:\n%s\n%s", q, j2, j3)
 		}
 		if bands != len(want) {
 			t.Errorf("%+v: salary bands sum to %d, want %d", q, bands, len(want))

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -166,6 +167,8 @@ func (ix *Index) Save(w io.Writer) error {
 	array(s, ix.usdMin)
 	array(s, ix.usdMax)
 	array(s, ix.tz)
+	array(s, ix.catMask)
+	array(s, ix.openMask)
 	s.bitmap(ix.live)
 	s.strs(ix.orgIDs)
 	s.strs(ix.orgNames)
@@ -240,6 +243,14 @@ func (s *snapReader) bytes(n int) []byte {
 	if s.err != nil {
 		return nil
 	}
+	if n > 1<<20 {
+		// A large length is only believed as the data arrives: a damaged
+		// length must not allocate gigabytes up front.
+		var bb bytes.Buffer
+		_, err := io.CopyN(&bb, s.r, int64(n))
+		s.fail(err)
+		return bb.Bytes()
+	}
 	if cap(s.buf) < n {
 		s.buf = make([]byte, n)
 	}
@@ -256,7 +267,7 @@ func (s *snapReader) strs() []string {
 	if s.err != nil {
 		return nil
 	}
-	out := make([]string, 0, min(n, 1<<20))
+	out := make([]string, 0, min(n, 1<<12))
 	for i := 0; i < n && s.err == nil; i++ {
 		out = append(out, s.str())
 	}
@@ -280,7 +291,7 @@ func readArray[T uint8 | uint16 | uint32 | int64 | float32](s *snapReader) []T {
 	case int64:
 		size = 8
 	}
-	out := make([]T, 0, min(n, 1<<24))
+	out := make([]T, 0, min(n, 1<<16))
 	const chunk = 1 << 14
 	for lo := 0; lo < n && s.err == nil; lo += chunk {
 		m := min(chunk, n-lo)
@@ -322,7 +333,7 @@ func (s *snapReader) bitmaps(want int) []*roaring.Bitmap {
 	if s.err == nil && want >= 0 && n != want {
 		s.fail(ErrStaleSnapshot)
 	}
-	out := make([]*roaring.Bitmap, 0, min(n, 1<<20))
+	out := make([]*roaring.Bitmap, 0, min(n, 1<<12))
 	for i := 0; i < n && s.err == nil; i++ {
 		out = append(out, s.bitmap())
 	}
@@ -344,17 +355,24 @@ func Load(r io.Reader) (*Index, error) {
 	ix.totalLen = math.Float64frombits(s.uint())
 	nterms := s.length()
 	for i := 0; i < nterms && s.err == nil; i++ {
-		id := ix.termID(s.str())
+		text := s.str()
+		if text == "" || ix.dict.id(text) != uint32(i) {
+			s.fail(errors.New("empty or repeated term"))
+			break
+		}
+		id := ix.termID(text)
 		t := &ix.terms[id]
 		t.docs, t.tfs, t.tdocs = readArray[uint32](s), readArray[uint8](s), readArray[uint32](s)
 		if len(t.docs) >= bitmapMin {
 			t.bm = roaring.New()
 			t.bm.AddMany(t.docs)
 		}
+		t.bmN = len(t.docs)
 		if len(t.tdocs) >= bitmapMin {
 			t.tbm = roaring.New()
 			t.tbm.AddMany(t.tdocs)
 		}
+		t.tbmN = len(t.tdocs)
 	}
 	ix.ids = s.strs()
 	ix.org, ix.docLen = readArray[uint32](s), readArray[uint16](s)
@@ -366,6 +384,7 @@ func Load(r io.Reader) (*Index, error) {
 	ix.salCur, ix.salMin, ix.salMax = readArray[uint8](s), readArray[int64](s), readArray[int64](s)
 	ix.usdMin, ix.usdMax = readArray[float32](s), readArray[float32](s)
 	ix.tz = readArray[uint16](s)
+	ix.catMask, ix.openMask = readArray[uint32](s), readArray[uint32](s)
 	ix.live = s.bitmap()
 	ix.orgIDs, ix.orgNames = s.strs(), s.strs()
 	ix.orgDocs = s.bitmaps(len(ix.orgIDs))
@@ -397,7 +416,7 @@ func Load(r io.Reader) (*Index, error) {
 	}
 	n := len(ix.ids)
 	for _, c := range []int{len(ix.org), len(ix.docLen), len(ix.titleOff) - 1, len(ix.skillOff) - 1, len(ix.placeOff) - 1, len(ix.seniority),
-		len(ix.emp), len(ix.published), len(ix.valid), len(ix.salCur), len(ix.salMin), len(ix.salMax), len(ix.usdMin), len(ix.usdMax), len(ix.tz)} {
+		len(ix.emp), len(ix.published), len(ix.valid), len(ix.salCur), len(ix.salMin), len(ix.salMax), len(ix.usdMin), len(ix.usdMax), len(ix.tz), len(ix.catMask), len(ix.openMask)} {
 		if c != n && !(n == 0 && c <= 0) {
 			return nil, fmt.Errorf("read search snapshot: inconsistent columns")
 		}
@@ -465,6 +484,23 @@ func (ix *Index) validate() error {
 	if err := offsets("place", ix.placeOff, len(ix.places)); err != nil {
 		return err
 	}
+	// Every bitmap must stay within the postings (a damaged one could
+	// claim billions of members).
+	bms := []*roaring.Bitmap{ix.live, ix.salaried}
+	for _, group := range [][]*roaring.Bitmap{ix.orgDocs, ix.skillDocs, ix.catDocs, ix.senDocs, ix.empDocs, ix.placeDocs, ix.openDocs, ix.tzDocs, ix.salBucket[:]} {
+		bms = append(bms, group...)
+	}
+	for _, b := range ix.days {
+		bms = append(bms, b)
+	}
+	for _, b := range bms {
+		if b == nil {
+			return errors.New("missing bitmap")
+		}
+		if !b.IsEmpty() && b.Maximum() >= n {
+			return errors.New("bitmap out of range")
+		}
+	}
 	for _, t := range ix.titleToks {
 		if int(t) >= len(ix.terms) {
 			return errors.New("title term out of range")
@@ -480,7 +516,12 @@ func (ix *Index) validate() error {
 			return errors.New("place out of range")
 		}
 	}
+	catBits := uint32(1)<<len(ix.tax.categories) - 1
+	openBits := uint32(1)<<len(places.regions) - 1 | worldwideBit
 	for o := range ix.ids {
+		if ix.catMask[o]&^catBits != 0 || ix.openMask[o]&^openBits != 0 {
+			return fmt.Errorf("posting %d has a mask out of range", o)
+		}
 		if int(ix.org[o]) >= len(ix.orgIDs) || int(ix.tz[o]) >= len(ix.tzRules) || int(ix.salCur[o]) > len(ix.currency) ||
 			int(ix.seniority[o]) >= len(ix.senDocs) || int(ix.emp[o]) >= len(ix.empDocs) {
 			return fmt.Errorf("posting %d has an attribute out of range", o)
