@@ -6,8 +6,14 @@
 // Scenarios: append (event-store appends/s on SQLite and PostgreSQL),
 // latency (command → read-model visibility at a steady command rate, SQLite
 // + embedded NATS and PostgreSQL + external NATS), outbox (outbox relay
-// versus raw asynchronous JetStream publishing). PostgreSQL and external
-// NATS figures are reported as skipped when those servers are unreachable.
+// versus raw asynchronous JetStream publishing), search (the in-memory search
+// index against Bleve, SQLite FTS5 and PostgreSQL full-text search on -n
+// generated postings; not part of "all", it takes several minutes at the
+// default 1,000,000: run it with -scenario search), search-quality (the
+// relevance suite of internal/search run on the same engines over the real
+// postings: queries passed per engine and per query; not part of "all").
+// PostgreSQL and external NATS figures are reported as skipped when those
+// servers are unreachable.
 package main
 
 import (
@@ -25,12 +31,13 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/meridianhq/meridian/bench"
+	"github.com/meridianhq/meridian/bench/searchbench"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
 func main() {
 	var (
-		scenario   = flag.String("scenario", "all", "comma-separated: append, latency, outbox, or all")
+		scenario   = flag.String("scenario", "all", "comma-separated: append, latency, outbox, search, search-quality, or all (all but search and search-quality)")
 		duration   = flag.Duration("duration", 10*time.Second, "duration of each latency run")
 		appendDur  = flag.Duration("append-duration", 1500*time.Millisecond, "duration of each append figure")
 		rate       = flag.Int("rate", 1000, "commands per second in the latency scenario")
@@ -44,6 +51,9 @@ func main() {
 		out        = flag.String("out", "", "also write the Markdown table to this file")
 		only       = flag.String("only", "", "run only the figures whose setup description contains this text")
 		repeat     = flag.Int("repeat", 3, "runs of each append figure (the median is reported)")
+		searchN    = flag.Int("n", 1_000_000, "search scenario: generated postings")
+		engines    = flag.String("engines", strings.Join(searchbench.EngineNames, ","), "search and search-quality scenarios: engines to compare, in this order: "+strings.Join(searchbench.EngineNames, ", "))
+		searchReps = flag.Int("queries", 3, "search scenario: timed passes over the query mix (after one warm-up pass)")
 		quietWait  = flag.Duration("quiet-wait", 5*time.Second, "before each figure, wait up to this long until other processes and CPU steal take < 15% of the machine (shared machines)")
 	)
 	flag.Parse()
@@ -228,6 +238,52 @@ func main() {
 		}
 	}
 
+	var searchReport *searchbench.Report
+	if want["search"] {
+		var names []string
+		for _, e := range strings.Split(*engines, ",") {
+			if e = strings.TrimSpace(e); e != "" && (e != "postgres" || *pgURL != "") {
+				names = append(names, e)
+			}
+		}
+		quiet()
+		r, err := searchbench.Run(searchbench.Config{N: *searchN, Seed: 1, Engines: names, Reps: *searchReps, PostgresURL: *pgURL, Log: os.Stderr})
+		if err != nil {
+			add(bench.Row{Scenario: "search", Setup: fmt.Sprintf("%s postings", bench.Thousands(float64(*searchN))), Figure: "error: " + err.Error(), Target: "—", Verdict: "MISS"})
+		} else {
+			searchReport = r
+			for _, row := range r.Rows() {
+				add(row)
+			}
+		}
+	}
+
+	var quality []searchbench.QualityResult
+	if want["search-quality"] {
+		var names []string
+		for _, e := range strings.Split(*engines, ",") {
+			if e = strings.TrimSpace(e); e == "" {
+				continue
+			}
+			if e == "postgres" && !pgOK {
+				add(bench.Row{Scenario: "quality", Setup: "PostgreSQL FTS, relevance suite on the real postings", Figure: "—", Target: "—", Verdict: "skipped: " + pgWhy})
+				continue
+			}
+			names = append(names, e)
+		}
+		es, err := searchbench.QualityEngines(names, searchbench.Config{PostgresURL: *pgURL})
+		if err == nil {
+			quality, err = searchbench.Quality(es)
+		}
+		if err != nil {
+			add(bench.Row{Scenario: "quality", Setup: "relevance suite on the real postings", Figure: "error: " + err.Error(), Target: "—", Verdict: "MISS"})
+		}
+		for _, r := range quality {
+			fig, verdict := r.QualityRow()
+			add(bench.Row{Scenario: "quality", Setup: r.Name + ", relevance suite on the real postings", Figure: fig, Target: "— (compared)", Verdict: verdict})
+		}
+	}
+
 	var w io.Writer = os.Stdout
 	if *out != "" {
 		f, err := os.Create(*out)
@@ -239,6 +295,14 @@ func main() {
 	}
 	m := bench.ThisMachine()
 	bench.WriteTable(w, m, fmt.Sprintf("Run: %s, %s total.", time.Now().Format("2006-01-02 15:04 MST"), time.Since(started).Round(time.Second)), rows)
+	if searchReport != nil {
+		fmt.Fprintln(w)
+		searchReport.WriteMarkdown(w)
+	}
+	if len(quality) > 0 {
+		fmt.Fprintln(w)
+		searchbench.WriteQualityMarkdown(w, quality)
+	}
 }
 
 func describeAppend(batch int, kind bench.Kind, writers int) string {
