@@ -490,21 +490,34 @@ func (ix *Index) scoreCandidates(cands *roaring.Bitmap, pc *profileCtx, hours []
 		wg.Add(1)
 		go func(hp *topHeap) {
 			defer wg.Done()
-			it := cands.Iterator()
+			part := cands
 			if lo > 0 {
 				start, _ := cands.Select(uint32(lo))
-				it.AdvanceIfNeeded(start)
+				part = cands.Clone()
+				part.RemoveRange(0, uint64(start))
 			}
-			for i := lo; i < hi && it.HasNext(); i++ {
-				o := it.Next()
-				usd := float32(-1)
-				if ix.salCur[o] != 0 {
-					usd = ix.usdMax[o]
+			it := part.ManyIterator()
+			var buf [256]uint32
+			left := hi - lo
+			for left > 0 {
+				got := it.NextMany(buf[:min(uint64(len(buf)), left)])
+				if got == 0 {
+					break
 				}
-				parts := pc.partsOf(ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]], int(ix.seniority[o])-1, usd, hours[ix.tz[o]])
-				s := parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
-				if cur.after(s, ix.ids[o]) {
-					hp.offer(cand{o, s})
+				left -= uint64(got)
+				for _, o := range buf[:got] {
+					usd := float32(-1)
+					if ix.salCur[o] != 0 {
+						usd = ix.usdMax[o]
+					}
+					parts := pc.partsOf(ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]], int(ix.seniority[o])-1, usd, hours[ix.tz[o]])
+					s := parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
+					if hp.full() && s < hp.items[0].key {
+						continue
+					}
+					if cur == nil || cur.after(s, ix.ids[o]) {
+						hp.offer(cand{o, s})
+					}
 				}
 			}
 		}(heaps[p])

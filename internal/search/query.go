@@ -249,6 +249,7 @@ type source struct {
 	t      *term
 	weight float64
 	idf    float64
+	factor float64 // weight·idf·(k1+1), set when scoring
 	pos    int
 }
 
@@ -591,63 +592,87 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			it := m.Iterator()
+			// norm = k1·(1 − b + b·len/avg) = na + nb·len; per-source
+			// factor weight·idf·(k1+1) precomputed.
+			na, nb := bm25K1*(1-bm25B), bm25K1*bm25B/avg
+			for ui := range local {
+				for wi := range local[ui].words {
+					for si := range local[ui].words[wi] {
+						s := &local[ui].words[wi][si]
+						s.factor = s.weight * s.idf * (bm25K1 + 1)
+					}
+				}
+			}
+			part := m
 			if lo > 0 {
 				first, _ := m.Select(uint32(lo))
-				it.AdvanceIfNeeded(first)
+				part = m.Clone()
+				part.RemoveRange(0, uint64(first))
 			}
-			for i := lo; i < hi && it.HasNext(); i++ {
-				o := it.Next()
-				norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docLen[o])/avg)
-				score := 0.0
-				for ui := range local {
-					u := &local[ui]
-					if u.common {
-						ts := inTitle[ui]
-						k := titlePos[ui]
-						for k < len(ts) && ts[k] < o {
-							k++
+			it := part.ManyIterator()
+			var buf [256]uint32
+			left := hi - lo
+			for left > 0 {
+				got := it.NextMany(buf[:min(uint64(len(buf)), left)])
+				if got == 0 {
+					break
+				}
+				left -= uint64(got)
+				for _, o := range buf[:got] {
+					norm := na + nb*float64(ix.docLen[o])
+					score := 0.0
+					for ui := range local {
+						u := &local[ui]
+						if u.common {
+							ts := inTitle[ui]
+							k := titlePos[ui]
+							for k < len(ts) && ts[k] < o {
+								k++
+							}
+							titlePos[ui] = k
+							if k < len(ts) && ts[k] == o {
+								// What a saturated BM25 title hit would give.
+								score += u.words[0][0].idf * (bm25K1 + 1)
+							}
+							continue
 						}
-						titlePos[ui] = k
-						if k < len(ts) && ts[k] == o {
-							// What a saturated BM25 title hit would give.
-							score += u.words[0][0].idf * (bm25K1 + 1)
+						us := 0.0
+						for wi := range u.words {
+							best := 0.0
+							srcs := u.words[wi]
+							for si := range srcs {
+								s := &srcs[si]
+								if tf, ok := s.seek(o); ok {
+									f := float64(tf)
+									best = max(best, s.factor*f/(f+norm))
+								}
+							}
+							us += best
 						}
-						continue
-					}
-					us := 0.0
-					for wi := range u.words {
-						best := 0.0
-						srcs := u.words[wi]
-						for si := range srcs {
-							s := &srcs[si]
-							if tf, ok := s.seek(o); ok {
-								v := s.weight * s.idf * float64(tf) * (bm25K1 + 1) / (float64(tf) + norm)
-								best = max(best, v)
+						if ws := withSkill[ui]; ws != nil {
+							k := skillPos[ui]
+							for k < len(ws) && ws[k] < o {
+								k++
+							}
+							skillPos[ui] = k
+							if k < len(ws) && ws[k] == o {
+								us += max(skillFloor, us*0.5)
 							}
 						}
-						us += best
+						score += us
 					}
-					if ws := withSkill[ui]; ws != nil {
-						k := skillPos[ui]
-						for k < len(ws) && ws[k] < o {
-							k++
-						}
-						skillPos[ui] = k
-						if k < len(ws) && ws[k] == o {
-							us += max(skillFloor, us*0.5)
-						}
+					for phrasePos < len(phraseCand) && phraseCand[phrasePos] < o {
+						phrasePos++
 					}
-					score += us
-				}
-				for phrasePos < len(phraseCand) && phraseCand[phrasePos] < o {
-					phrasePos++
-				}
-				if phrasePos < len(phraseCand) && phraseCand[phrasePos] == o && ix.titleHas(o, phrase) {
-					score *= phraseBoost
-				}
-				if c.cursor.after(score, ix.ids[o]) {
-					h.offer(cand{o, score})
+					if phrasePos < len(phraseCand) && phraseCand[phrasePos] == o && ix.titleHas(o, phrase) {
+						score *= phraseBoost
+					}
+					if h.full() && score < h.items[0].key {
+						continue // cannot enter the page
+					}
+					if c.cursor == nil || c.cursor.after(score, ix.ids[o]) {
+						h.offer(cand{o, score})
+					}
 				}
 			}
 		}()
@@ -874,40 +899,50 @@ func (ix *Index) facetsByScan(m *roaring.Bitmap, c *Compiled) *Facets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			it := m.Iterator()
+			part := m
 			if lo > 0 {
 				first, _ := m.Select(uint32(lo))
-				it.AdvanceIfNeeded(first)
+				part = m.Clone()
+				part.RemoveRange(0, uint64(first))
 			}
-			for i := lo; i < hi && it.HasNext(); i++ {
-				o := it.Next()
-				for _, ds := range ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]] {
-					fc.skills[ds.skill]++
+			it := part.ManyIterator()
+			var buf [256]uint32
+			left := hi - lo
+			for left > 0 {
+				got := it.NextMany(buf[:min(uint64(len(buf)), left)])
+				if got == 0 {
+					break
 				}
-				for cats := ix.catMask[o]; cats != 0; {
-					b := bits.TrailingZeros32(cats)
-					fc.cats[b]++
-					cats &^= 1 << b
-				}
-				fc.sen[ix.seniority[o]]++
-				open := ix.openMask[o]
-				if open&worldwideBit != 0 {
-					fc.ww++
-					open &^= worldwideBit
-				}
-				for open != 0 {
-					b := bits.TrailingZeros32(open)
-					fc.regions[b]++
-					open &^= 1 << b
-				}
-				if ix.salCur[o] == 0 {
-					fc.bands[len(edges)+1]++
-				} else {
-					band := 0
-					for band < len(usd) && ix.usdMax[o] >= float32(usd[band]) {
-						band++
+				left -= uint64(got)
+				for _, o := range buf[:got] {
+					for _, ds := range ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]] {
+						fc.skills[ds.skill]++
 					}
-					fc.bands[band]++
+					for cats := ix.catMask[o]; cats != 0; {
+						b := bits.TrailingZeros32(cats)
+						fc.cats[b]++
+						cats &^= 1 << b
+					}
+					fc.sen[ix.seniority[o]]++
+					open := ix.openMask[o]
+					if open&worldwideBit != 0 {
+						fc.ww++
+						open &^= worldwideBit
+					}
+					for open != 0 {
+						b := bits.TrailingZeros32(open)
+						fc.regions[b]++
+						open &^= 1 << b
+					}
+					if ix.salCur[o] == 0 {
+						fc.bands[len(edges)+1]++
+					} else {
+						band := 0
+						for band < len(usd) && ix.usdMax[o] >= float32(usd[band]) {
+							band++
+						}
+						fc.bands[band]++
+					}
 				}
 			}
 		}()
