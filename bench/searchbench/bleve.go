@@ -376,7 +376,7 @@ func (e *Bleve) SearchN(q search.Query, limit int) ([]string, int, error) {
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	return ids, int(res.Total), nil
+	return ids, int(res.Total), nil // #nosec G115 -- Bleve totals are at most the number of indexed documents
 }
 
 func (e *Bleve) Match(p search.Profile) ([]string, int, error) {
@@ -396,7 +396,7 @@ func (e *Bleve) Match(p search.Profile) ([]string, int, error) {
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	return ids, int(res.Total), nil
+	return ids, int(res.Total), nil // #nosec G115 -- Bleve totals are at most the number of indexed documents
 }
 
 // Size returns the index directory's size (0 in memory: Run then reports

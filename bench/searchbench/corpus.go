@@ -162,7 +162,7 @@ func Corpus(n int, seed int64) []search.Doc {
 const span = 180 * 24 * time.Hour
 
 func (m *model) doc(i int, seed int64, sb *strings.Builder) search.Doc {
-	r := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(i))) // #nosec G115 G404 -- deterministic benchmark data from a seed; not security
 	nr := len(m.real)
 	pi := r.IntN(nr)
 	p := &m.real[pi]

@@ -68,7 +68,7 @@ func Mix(seed int64) []NamedQuery {
 	if err != nil {
 		panic("searchbench: real postings: " + err.Error())
 	}
-	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed)) // #nosec G115 G404 -- deterministic benchmark data from a seed; not security
 	v := vocabulary(m)
 	var out []NamedQuery
 

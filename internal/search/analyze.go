@@ -58,14 +58,6 @@ type token struct {
 	stem, word string
 }
 
-// tokenize splits text into analyzed tokens, calling fn for each in order.
-// Stop words are skipped but still advance the position.
-func tokenize(text string, fn func(pos int, t token)) {
-	lx := getLexicon()
-	defer putLexicon(lx)
-	lx.scan(text, func(pos, _, _ int, stem string, word []byte) { fn(pos, token{stem: stem, word: string(word)}) })
-}
-
 // tokenizeSpans is tokenize with each token's byte offsets in text.
 func tokenizeSpans(text string, fn func(start, end int, t token)) {
 	lx := getLexicon()
@@ -188,11 +180,4 @@ func scanWords(text string, fn func(pos, start, end int, word []byte)) {
 		fn(pos, start, i, buf[:n])
 		pos++
 	}
-}
-
-// analyze returns the stems of text in order (stop words removed).
-func analyze(text string) []string {
-	var out []string
-	stems(text, func(s string) { out = append(out, s) })
-	return out
 }

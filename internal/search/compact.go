@@ -112,11 +112,11 @@ func (ix *Index) compact() {
 			continue
 		}
 		titleToks = append(titleToks, ix.titleToks[ix.titleOff[o]:ix.titleOff[o+1]]...)
-		titleOff = append(titleOff, uint32(len(titleToks)))
+		titleOff = append(titleOff, uint32(len(titleToks))) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 		skillList = append(skillList, ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]]...)
-		skillOff = append(skillOff, uint32(len(skillList)))
+		skillOff = append(skillOff, uint32(len(skillList))) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 		plc = append(plc, ix.places[ix.placeOff[o]:ix.placeOff[o+1]]...)
-		placeOff = append(placeOff, uint32(len(plc)))
+		placeOff = append(placeOff, uint32(len(plc))) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 	}
 	ix.titleOff, ix.titleToks, ix.skillOff, ix.skillList, ix.placeOff, ix.places = titleOff, titleToks, skillOff, skillList, placeOff, plc
 	ix.ids = compactCol(ix.ids, keep)
@@ -135,7 +135,7 @@ func (ix *Index) compact() {
 	ix.catMask = compactCol(ix.catMask, keep)
 	ix.openMask = compactCol(ix.openMask, keep)
 	for id := range ix.ordOf {
-		ix.ordOf[id] = uint32(remap[ix.ordOf[id]])
+		ix.ordOf[id] = uint32(remap[ix.ordOf[id]]) // #nosec G115 -- remap entries used here are non-negative ordinals
 	}
 	var items []expiryItem
 	for _, it := range ix.expiry.items {

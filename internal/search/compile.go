@@ -377,7 +377,7 @@ func (c *Compiled) MatchPrepared(p *Prepared, now time.Time) bool {
 		return false
 	}
 	for _, u := range c.units {
-		if u.skill >= 0 && v.skills[uint16(u.skill)] {
+		if u.skill >= 0 && v.skills[uint16(u.skill)] { // #nosec G115 -- u.skill is a taxonomy index (checked >= 0, below len(ids))
 			continue
 		}
 		for _, w := range u.words {

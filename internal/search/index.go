@@ -181,7 +181,7 @@ func newBitmaps(n int) []*roaring.Bitmap {
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return int(ix.live.GetCardinality())
+	return int(ix.live.GetCardinality()) // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 }
 
 // Has reports whether a live posting with this id is indexed.
@@ -227,7 +227,7 @@ func (d *dict) id(stem string) uint32 {
 	if id, ok := d.ids[stem]; ok {
 		return id
 	}
-	id := uint32(len(d.texts))
+	id := uint32(len(d.texts)) // #nosec G115 -- term ids: a vocabulary stays far below 2^32
 	stem = strings.Clone(stem)
 	d.texts = append(d.texts, stem)
 	d.ids[stem] = id
@@ -262,7 +262,7 @@ func (lx *idLexicon) id(ix *Index, word []byte) int32 {
 	w := string(word)
 	id := int32(-1)
 	if !stopWords[w] {
-		id = int32(ix.dict.id(stem(w)))
+		id = int32(ix.dict.id(stem(w))) // #nosec G115 -- term ids stay far below 2^31 (a vocabulary, not postings)
 	}
 	if len(lx.m) < 1<<20 {
 		lx.m[w] = id
@@ -366,9 +366,18 @@ func (ix *Index) PutBatch(docs []Doc) {
 	wg.Wait()
 }
 
+// maxOrdinals bounds the ordinal space (ordinals are uint32).
+const maxOrdinals = math.MaxUint32 - 1
+
 func (ix *Index) insertAll(as []analyzed) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if len(ix.ids)+len(as) > maxOrdinals {
+		ix.compact()
+		if len(ix.ids)+len(as) > maxOrdinals {
+			panic("search: more than 2^32-1 postings in one index")
+		}
+	}
 	ix.chunk++
 	for i := range as {
 		ix.insert(&as[i])
@@ -441,8 +450,8 @@ func (ix *Index) termID(text string) uint32 {
 // grow makes Index.terms cover the dictionary up to id, filing new terms
 // for typo and prefix lookups (caller holds the write lock).
 func (ix *Index) grow(id uint32) {
-	for uint32(len(ix.terms)) <= id {
-		tid := uint32(len(ix.terms))
+	for uint32(len(ix.terms)) <= id { // #nosec G115 -- term ids: a vocabulary stays far below 2^32
+		tid := uint32(len(ix.terms)) // #nosec G115 -- term ids: a vocabulary stays far below 2^32
 		text := ix.dict.text(tid)
 		ix.terms = append(ix.terms, term{text: text})
 		if text != "" && isAlpha(text) {
@@ -468,7 +477,7 @@ func (ix *Index) termOf(stem string) (uint32, bool) {
 func (ix *Index) insert(a *analyzed) {
 	d := &a.d
 	ix.remove(d.ID)
-	ord := uint32(len(ix.ids))
+	ord := uint32(len(ix.ids)) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 	ix.ids = append(ix.ids, d.ID)
 	ix.ordOf[strings.Clone(d.ID)] = ord
 	ix.live.Add(ord)
@@ -481,7 +490,7 @@ func (ix *Index) insert(a *analyzed) {
 		t.tfs = append(t.tfs, uint8(min(tf, 255)))
 		ix.touch(id)
 	}
-	dl := uint16(min(a.dlen, math.MaxUint16))
+	dl := uint16(min(a.dlen, math.MaxUint16)) // #nosec G115 -- clamped to MaxUint16
 	ix.docLen = append(ix.docLen, dl)
 	ix.totalLen += float64(dl)
 	if len(ix.titleOff) == 0 {
@@ -498,12 +507,12 @@ func (ix *Index) insert(a *analyzed) {
 		t.tdocs = append(t.tdocs, ord)
 		ix.touch(id)
 	}
-	ix.titleOff = append(ix.titleOff, uint32(len(ix.titleToks)))
+	ix.titleOff = append(ix.titleOff, uint32(len(ix.titleToks))) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 
 	// organization
 	oi, ok := ix.orgIdx[d.OrgID]
 	if !ok {
-		oi = uint32(len(ix.orgIDs))
+		oi = uint32(len(ix.orgIDs)) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 		ix.orgIdx[strings.Clone(d.OrgID)] = oi
 		ix.orgIDs = append(ix.orgIDs, d.OrgID)
 		ix.orgNames = append(ix.orgNames, d.OrgName)
@@ -529,13 +538,13 @@ func (ix *Index) insert(a *analyzed) {
 			ix.catDocs[c].Add(ord)
 		}
 	}
-	ix.skillOff = append(ix.skillOff, uint32(len(ix.skillList)))
+	ix.skillOff = append(ix.skillOff, uint32(len(ix.skillList))) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 	ix.catMask = append(ix.catMask, seenCat)
 
-	sen := uint8(domain.SeniorityRank(d.Seniority) + 1)
+	sen := uint8(domain.SeniorityRank(d.Seniority) + 1) // #nosec G115 -- a small enum index, -1..len
 	ix.seniority = append(ix.seniority, sen)
 	ix.senDocs[sen].Add(ord)
-	emp := uint8(indexOf(domain.EmploymentTypes, d.EmploymentType) + 1)
+	emp := uint8(indexOf(domain.EmploymentTypes, d.EmploymentType) + 1) // #nosec G115 -- a small enum index, -1..len
 	ix.emp = append(ix.emp, emp)
 	ix.empDocs[emp].Add(ord)
 
@@ -550,7 +559,7 @@ func (ix *Index) insert(a *analyzed) {
 		ix.placeDocs[pi].Add(ord)
 		regionsOpen |= places.opens[pi]
 	}
-	ix.placeOff = append(ix.placeOff, uint32(len(ix.places)))
+	ix.placeOff = append(ix.placeOff, uint32(len(ix.places))) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 	om := regionsOpen
 	if d.Eligibility.Worldwide {
 		om |= worldwideBit
@@ -613,7 +622,7 @@ func (ix *Index) currencyIndex(cur string) uint8 {
 		return 0
 	}
 	ix.currency = append(ix.currency, cur)
-	return uint8(len(ix.currency))
+	return uint8(len(ix.currency)) // #nosec G115 -- at most 254 currencies (checked above)
 }
 
 func (ix *Index) tzRule(r *domain.TimeZoneRule) uint16 {
@@ -627,7 +636,7 @@ func (ix *Index) tzRule(r *domain.TimeZoneRule) uint16 {
 	if len(ix.tzRules) >= math.MaxUint16 {
 		return 0
 	}
-	id := uint16(len(ix.tzRules))
+	id := uint16(len(ix.tzRules)) // #nosec G115 -- at most 65,535 rules (checked above)
 	ix.tzKey[k] = id
 	ix.tzRules = append(ix.tzRules, *r)
 	ix.tzDocs = append(ix.tzDocs, roaring.New())
@@ -771,15 +780,15 @@ func defaultTaxo() *taxo {
 func newTaxo(t *skills.Taxonomy) *taxo {
 	x := &taxo{t: t, index: map[string]uint16{}, catIndex: map[string]uint8{}}
 	for _, c := range skills.Categories {
-		x.catIndex[c] = uint8(len(x.categories))
+		x.catIndex[c] = uint8(len(x.categories)) // #nosec G115 -- the taxonomy has 25 categories and about 1,200 skills (newTaxo)
 		x.categories = append(x.categories, c)
 	}
 	for _, s := range t.Skills() {
-		x.index[s.ID] = uint16(len(x.ids))
+		x.index[s.ID] = uint16(len(x.ids)) // #nosec G115 -- the taxonomy has 25 categories and about 1,200 skills (newTaxo)
 		x.ids = append(x.ids, s.ID)
 		c, ok := x.catIndex[s.Category]
 		if !ok {
-			c = uint8(len(x.categories))
+			c = uint8(len(x.categories)) // #nosec G115 -- the taxonomy has 25 categories and about 1,200 skills (newTaxo)
 			x.catIndex[s.Category] = c
 			x.categories = append(x.categories, s.Category)
 		}

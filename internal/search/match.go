@@ -206,13 +206,6 @@ func (pc *profileCtx) partsOf(skills []docSkill, psen int, usdMax float32, hours
 	return [6]float64{wRequired * covReq, wNice * covNice, wLevel * level, wSeniority * sen, wSalary * sal, wOverlap * ovl}
 }
 
-// fastScore is the score without the map and rounding, for ranking many
-// candidates (displayed scores are rounded to 4 places).
-func (pc *profileCtx) fastScore(p *posting, hours float64) float64 {
-	parts := pc.parts(p, hours)
-	return parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
-}
-
 // eligibleWhy returns why a posting is open to the profile (nil if not).
 func (pc *profileCtx) eligibleWhy(e domain.Eligibility) []string {
 	if e.Worldwide {
@@ -492,7 +485,7 @@ func (ix *Index) scoreCandidates(cands *roaring.Bitmap, pc *profileCtx, hours []
 			defer wg.Done()
 			part := cands
 			if lo > 0 {
-				start, _ := cands.Select(uint32(lo))
+				start, _ := cands.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
 				part = cands.Clone()
 				part.RemoveRange(0, uint64(start))
 			}
@@ -504,7 +497,7 @@ func (ix *Index) scoreCandidates(cands *roaring.Bitmap, pc *profileCtx, hours []
 				if got == 0 {
 					break
 				}
-				left -= uint64(got)
+				left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
 				for _, o := range buf[:got] {
 					usd := float32(-1)
 					if ix.salCur[o] != 0 {

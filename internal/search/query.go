@@ -96,7 +96,7 @@ func (ix *Index) Run(c *Compiled, now time.Time) Result {
 		plans = ix.plan(c)
 		m = ix.textMatch(plans, m)
 	}
-	res := Result{Total: int(m.GetCardinality()), Hits: []Hit{}}
+	res := Result{Total: int(m.GetCardinality()), Hits: []Hit{}} // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 	var cands []cand
 	switch c.sort {
 	case SortRelevance:
@@ -220,7 +220,7 @@ func (ix *Index) filter(c *Compiled, now time.Time) *roaring.Bitmap {
 		parts = append(parts, above)
 	}
 	if c.since != 0 {
-		day := int32(c.since / 86400)
+		day := int32(c.since / 86400) // #nosec G115 -- days since 1970 fit int32 for any valid time
 		var bs []*roaring.Bitmap
 		edge := roaring.New()
 		for _, d := range ix.dayOrder() {
@@ -569,7 +569,7 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 	total := m.GetCardinality()
 	parts := uint64(1)
 	if total > 40000 {
-		parts = uint64(runtime.GOMAXPROCS(0))
+		parts = uint64(runtime.GOMAXPROCS(0)) // #nosec G115 -- GOMAXPROCS is positive
 	}
 	heaps := make([]*topHeap, parts)
 	var wg sync.WaitGroup
@@ -605,7 +605,7 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 			}
 			part := m
 			if lo > 0 {
-				first, _ := m.Select(uint32(lo))
+				first, _ := m.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
 				part = m.Clone()
 				part.RemoveRange(0, uint64(first))
 			}
@@ -617,7 +617,7 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 				if got == 0 {
 					break
 				}
-				left -= uint64(got)
+				left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
 				for _, o := range buf[:got] {
 					norm := na + nb*float64(ix.docLen[o])
 					score := 0.0
@@ -805,7 +805,7 @@ outer:
 func (ix *Index) explainTerms(c *Compiled, o uint32) []string {
 	var out []string
 	for _, u := range c.units {
-		if u.skill >= 0 && ix.hasSkill(o, uint16(u.skill)) {
+		if u.skill >= 0 && ix.hasSkill(o, uint16(u.skill)) { // #nosec G115 -- u.skill is a taxonomy index (checked >= 0, below len(ids))
 			out = append(out, fmt.Sprintf("%s (skill %s)", joinWords(u.words), ix.tax.ids[u.skill]))
 			continue
 		}
@@ -887,7 +887,7 @@ func (ix *Index) facetsByScan(m *roaring.Bitmap, c *Compiled) *Facets {
 	total := m.GetCardinality()
 	parts := uint64(1)
 	if total > 30000 {
-		parts = uint64(runtime.GOMAXPROCS(0))
+		parts = uint64(runtime.GOMAXPROCS(0)) // #nosec G115 -- GOMAXPROCS is positive
 	}
 	counts := make([]facetCounts, parts)
 	var wg sync.WaitGroup
@@ -901,7 +901,7 @@ func (ix *Index) facetsByScan(m *roaring.Bitmap, c *Compiled) *Facets {
 			defer wg.Done()
 			part := m
 			if lo > 0 {
-				first, _ := m.Select(uint32(lo))
+				first, _ := m.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
 				part = m.Clone()
 				part.RemoveRange(0, uint64(first))
 			}
@@ -913,7 +913,7 @@ func (ix *Index) facetsByScan(m *roaring.Bitmap, c *Compiled) *Facets {
 				if got == 0 {
 					break
 				}
-				left -= uint64(got)
+				left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
 				for _, o := range buf[:got] {
 					for _, ds := range ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]] {
 						fc.skills[ds.skill]++
@@ -1042,10 +1042,10 @@ func (ix *Index) facetsByBitmaps(m *roaring.Bitmap, c *Compiled) *Facets {
 	for _, s := range order {
 		// A skill on fewer postings overall than the current 20th count
 		// cannot enter the list (equal counts still can: ties go by id).
-		if df[s] == 0 || (len(best) == facetTop && df[s] < uint64(best[facetTop-1])) {
+		if df[s] == 0 || (len(best) == facetTop && df[s] < uint64(best[facetTop-1])) { // #nosec G115 -- counts are non-negative
 			break
 		}
-		n := int(m.AndCardinality(ix.skillDocs[s]))
+		n := int(m.AndCardinality(ix.skillDocs[s])) // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 		if n == 0 {
 			continue
 		}
@@ -1064,7 +1064,7 @@ func (ix *Index) facetsByBitmaps(m *roaring.Bitmap, c *Compiled) *Facets {
 			if i < offset {
 				continue
 			}
-			if n := int(m.AndCardinality(b)); n > 0 {
+			if n := int(m.AndCardinality(b)); n > 0 { // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 				out = append(out, FacetCount{Value: values[i-offset], Count: n})
 			}
 		}
@@ -1074,7 +1074,7 @@ func (ix *Index) facetsByBitmaps(m *roaring.Bitmap, c *Compiled) *Facets {
 	f.Categories = count(ix.tax.categories, ix.catDocs, 0)
 	f.Seniority = count(append([]string{"unstated"}, seniorityNames()...), ix.senDocs, 0)
 	f.Regions = count(places.regions, ix.openDocs, 0)
-	if n := int(m.AndCardinality(ix.placeDocs[places.index["WW"]])); n > 0 {
+	if n := int(m.AndCardinality(ix.placeDocs[places.index["WW"]])); n > 0 { // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 		f.Regions = append([]FacetCount{{Value: "WW", Count: n}}, f.Regions...)
 	}
 	f.SalaryBands = ix.salaryBands(m, c.q.Currency)
@@ -1100,7 +1100,7 @@ func niceRound(v float64) float64 {
 func (ix *Index) salaryBands(m *roaring.Bitmap, cur string) []FacetCount {
 	var perBucket [salaryBuckets]int
 	for i, b := range ix.salBucket {
-		perBucket[i] = int(m.AndCardinality(b))
+		perBucket[i] = int(m.AndCardinality(b)) // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 	}
 	// atLeast counts postings in m whose top of range is ≥ usd.
 	atLeast := func(usd float64) int {
@@ -1130,6 +1130,6 @@ func (ix *Index) salaryBands(m *roaring.Bitmap, cur string) []FacetCount {
 		prev = n
 	}
 	out = append(out, FacetCount{Value: bandLabel(edges, len(edges), cur), Count: prev})
-	out = append(out, FacetCount{Value: "unstated", Count: int(m.GetCardinality()) - total})
+	out = append(out, FacetCount{Value: "unstated", Count: int(m.GetCardinality()) - total}) // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 	return out
 }

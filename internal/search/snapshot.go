@@ -95,7 +95,7 @@ func array[T uint8 | uint16 | uint32 | int64 | float32](s *snapWriter, v []T) {
 			case uint32:
 				b = binary.LittleEndian.AppendUint32(b, x)
 			case int64:
-				b = binary.LittleEndian.AppendUint64(b, uint64(x))
+				b = binary.LittleEndian.AppendUint64(b, uint64(x)) // #nosec G115 -- bit-pattern round trip of an int64 column
 			case float32:
 				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
 			}
@@ -129,8 +129,8 @@ func (ix *Index) Save(w io.Writer) error {
 	s.str(snapshotMagic)
 	s.uint(snapshotVersion)
 	s.str(ix.tax.t.Version)
-	s.uint(uint64(ix.position))
-	s.uint(uint64(ix.dead))
+	s.uint(uint64(ix.position)) // #nosec G115 -- non-negative counters round-tripped through the snapshot
+	s.uint(uint64(ix.dead))     // #nosec G115 -- non-negative counters round-tripped through the snapshot
 	s.uint(math.Float64bits(ix.totalLen))
 	s.uint(uint64(len(ix.terms)))
 	for i := range ix.terms {
@@ -198,7 +198,7 @@ func (ix *Index) Save(w io.Writer) error {
 	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] })
 	s.uint(uint64(len(days)))
 	for _, d := range days {
-		s.uint(uint64(uint32(d)))
+		s.uint(uint64(uint32(d))) // #nosec G115 -- day numbers round-tripped through their uint32 bit pattern
 		s.bitmap(ix.days[d])
 	}
 	s.strs(ix.currency)
@@ -309,7 +309,7 @@ func readArray[T uint8 | uint16 | uint32 | int64 | float32](s *snapReader) []T {
 			case *uint32:
 				*p = binary.LittleEndian.Uint32(b[4*i:])
 			case *int64:
-				*p = int64(binary.LittleEndian.Uint64(b[8*i:]))
+				*p = int64(binary.LittleEndian.Uint64(b[8*i:])) // #nosec G115 -- bit-pattern round trip of an int64 column
 			case *float32:
 				*p = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 			}
@@ -350,8 +350,8 @@ func Load(r io.Reader) (*Index, error) {
 	if v := s.uint(); v != snapshotVersion || s.str() != ix.tax.t.Version {
 		return nil, ErrStaleSnapshot
 	}
-	ix.position = int64(s.uint())
-	ix.dead = int(s.uint())
+	ix.position = int64(s.uint()) // #nosec G115 -- non-negative counters round-tripped through the snapshot
+	ix.dead = int(s.uint())       // #nosec G115 -- non-negative counters round-tripped through the snapshot
 	ix.totalLen = math.Float64frombits(s.uint())
 	nterms := s.length()
 	for i := 0; i < nterms && s.err == nil; i++ {
@@ -401,7 +401,7 @@ func Load(r io.Reader) (*Index, error) {
 	ndays := s.length()
 	ix.days = map[int32]*roaring.Bitmap{}
 	for i := 0; i < ndays && s.err == nil; i++ {
-		d := int32(uint32(s.uint()))
+		d := int32(uint32(s.uint())) // #nosec G115 -- day numbers round-tripped through their uint32 bit pattern
 		ix.days[d] = s.bitmap()
 	}
 	ix.currency = s.strs()
@@ -429,7 +429,7 @@ func Load(r io.Reader) (*Index, error) {
 	}
 	ix.skillList = make([]docSkill, len(packed))
 	for i, v := range packed {
-		ix.skillList[i] = docSkill{skill: uint16(v >> 16), level: uint8(v >> 8), required: v&1 == 1}
+		ix.skillList[i] = docSkill{skill: uint16(v >> 16), level: uint8(v >> 8), required: v&1 == 1} // #nosec G115 -- unpacking a value packed from uint16 and uint8 fields
 	}
 	for i, id := range ix.orgIDs {
 		ix.orgIdx[id] = uint32(i)
@@ -463,7 +463,7 @@ func Load(r io.Reader) (*Index, error) {
 // validate checks the invariants queries rely on, so that a damaged
 // snapshot is refused (and the index rebuilt) instead of failing later.
 func (ix *Index) validate() error {
-	n := uint32(len(ix.ids))
+	n := uint32(len(ix.ids)) // #nosec G115 -- ordinals and offsets: the index refuses more than 2^32-1 postings (insert)
 	offsets := func(name string, off []uint32, size int) error {
 		for i := 1; i < len(off); i++ {
 			if off[i] < off[i-1] {
