@@ -69,7 +69,8 @@ func splitComma(s string) []string {
 	return out
 }
 
-type matchIn struct {
+// MatchIn are the paging and currency parameters of matching.
+type MatchIn struct {
 	Paging
 	Currency string `query:"currency" pattern:"^[A-Za-z]{3}$" doc:"currency of salary comparisons (default: the profile's salary floor currency, else USD)"`
 }
@@ -91,7 +92,7 @@ func (s *Server) registerSearch() {
 		Tags:        tags, Metadata: access(PolicyProfileOwner, "")},
 		func(ctx context.Context, in *struct {
 			ProfilePath
-			matchIn
+			MatchIn
 		}) (*struct {
 			Body search.MatchPage[app.JobMatchView]
 		}, error) {
@@ -108,7 +109,7 @@ func (s *Server) registerSearch() {
 		Tags:        tags, Metadata: access(PolicyOrgViewer, scopeApplicationsRead)},
 		func(ctx context.Context, in *struct {
 			JobPath
-			matchIn
+			MatchIn
 		}) (*struct {
 			Body search.MatchPage[app.CandidateView]
 		}, error) {

@@ -101,6 +101,14 @@ func TestSearchMatchesAndCandidatesOverREST(t *testing.T) {
 	if s := x["salary"].(map[string]any); s["fit"] != "meets" || s["floor"].(map[string]any)["min"] != float64(90000) {
 		t.Errorf("salary: %v", s)
 	}
+	// Paging and the viewer's currency reach the matcher.
+	r2 := e.must(200, e.do("GET", "/api/v1/profiles/"+profID+"/matches?limit=1&currency=USD", "bob", nil))
+	if items := r2.Body["items"].([]any); len(items) != 1 {
+		t.Fatalf("limit=1: %d items", len(items))
+	} else if fl := items[0].(map[string]any)["explanation"].(map[string]any)["salary"].(map[string]any)["floor"].(map[string]any); fl["currency"] != "USD" {
+		t.Errorf("currency=USD: floor %v", fl)
+	}
+	e.problem(e.do("GET", "/api/v1/profiles/"+profID+"/matches?cursor=bm9wZQ", "bob", nil), 422, "invalid")
 	// Someone else cannot see bob's matches; anonymous must sign in.
 	e.problem(e.do("GET", "/api/v1/profiles/"+profID+"/matches", "mallory", nil), 404, "not_found")
 	e.problem(e.do("GET", "/api/v1/profiles/"+profID+"/matches", "", nil), 401, "unauthorized")
