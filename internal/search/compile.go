@@ -506,9 +506,9 @@ func (c *Compiled) Anchors() []string {
 }
 
 // DocAnchors lists the anchor keys a posting has: "*", its skills and their
-// categories, its organization, its text's stems, the countries it is open
-// to (every country for a worldwide posting is written "open:*") and the
-// regions it is open to.
+// categories, its organization, its text's stems, every country it is open
+// to ("open:XX"; all of them for a worldwide posting) and the regions it is
+// open to.
 func DocAnchors(d *Doc) []string { return Prepare(d).Anchors() }
 
 // Anchors is DocAnchors for a prepared posting.
