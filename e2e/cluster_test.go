@@ -86,18 +86,26 @@ func TestNodesShareData(t *testing.T) {
 		t.Errorf("write on A visible on B after %s, want within 1s", d)
 	}
 	mustCall(t, 200, "POST", b.URL+"/api/v1/jobs/"+jobID+"/publish", "", nil, append(bearer, "If-Match", `"1"`)...)
+	published := time.Now()
 	if d := visible("published on B, read anonymously on A", a.URL+"/api/v1/jobs/"+jobID); d > time.Second {
 		t.Errorf("write on B visible on A after %s, want within 1s", d)
 	}
-	// Every node's own search index picks the posting up from the stream.
-	for _, u := range []string{a.URL, b.URL, urlC} {
-		eventually(t, 5*time.Second, "published posting searchable on "+u, func() error {
+	// Every node's own search index picks the posting up from the stream
+	// (B wrote it; A's and C's followers are woken through NATS). The
+	// times are logged for docs/BENCHMARKS.md, not asserted.
+	for _, u := range []string{b.URL, a.URL, urlC} {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
 			code, m, err := call("GET", u+"/api/v1/jobs/search?q=distributed+systems", "", nil)
-			if err != nil || code != 200 || m["total"] != float64(1) {
-				return fmt.Errorf("status %d %v %v", code, err, m)
+			if err == nil && code == 200 && m["total"] == float64(1) {
+				break
 			}
-			return nil
-		})
+			if time.Now().After(deadline) {
+				t.Fatalf("published posting not searchable on %s within 5s: %d %v %v", u, code, err, m)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		t.Logf("published on B, searchable on %s %s after the publish returned", u, time.Since(published).Round(time.Millisecond))
 	}
 	got := mustCall(t, 200, "GET", urlC+"/api/v1/jobs/"+jobID, "", nil)
 	if got["status"] != "published" || got["version"] != float64(2) {
