@@ -257,7 +257,9 @@ func (p *Projection) evaluate(ctx context.Context, tx *store.Tx, e eventstore.Ev
 	if err != nil || doc == nil {
 		return err
 	}
-	anchors := dedupe(search.DocAnchors(doc))
+	// Analyzed once, matched against every candidate.
+	prepared := search.Prepare(doc)
+	anchors := dedupe(prepared.Anchors())
 	var cands []candidate
 	seen := map[string]bool{}
 	for len(anchors) > 0 {
@@ -300,7 +302,7 @@ func (p *Projection) evaluate(ctx context.Context, tx *store.Tx, e eventstore.Ev
 		}
 		// The posting is judged as it was at its event, so that a rebuild
 		// reaches the same decisions.
-		if !cq.MatchDoc(doc, e.Time) {
+		if !cq.MatchPrepared(prepared, e.Time) {
 			continue
 		}
 		p.Stats.Matched.Add(1)
