@@ -6,15 +6,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the oracle must not depend on the host's zoneinfo
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/search"
+	"github.com/meridianhq/meridian/internal/search/relevance"
 	"github.com/meridianhq/meridian/internal/search/searchtest"
 )
 
@@ -131,7 +130,7 @@ func TestEligibilityOracle(t *testing.T) {
 	} {
 		d := &search.Doc{ID: "x", Eligibility: domain.Eligibility{Worldwide: true}, TimeZone: c.rule, PublishedAt: now.Add(-time.Hour)}
 		if got := oracleEligible(p, d, now); got != c.want {
-			t.Errorf("Kolkata vs %s: oracle says %v, want %v", tzRuleString(c.rule), got, c.want)
+			t.Errorf("Kolkata vs %s: oracle says %v, want %v", relevance.TZRuleString(c.rule), got, c.want)
 		}
 	}
 	// Across the date line: Kiritimati (UTC+14) working 09-17 on 1 December
@@ -283,10 +282,10 @@ func checkSearchFilters(ix *search.Index, q search.Query, docs []search.Doc, byI
 		report("Search(%s): %v", desc, err)
 		return
 	}
-	start, end := orDefault(q.WorkStart, "09:00"), orDefault(q.WorkEnd, "17:00")
+	start, end := relevance.OrDefault(q.WorkStart, "09:00"), relevance.OrDefault(q.WorkEnd, "17:00")
 	var loc *time.Location
 	if q.TimeZone != "" {
-		loc = mustZone(q.TimeZone)
+		loc = relevance.MustZone(q.TimeZone)
 	}
 	seen := map[string]bool{}
 	for _, h := range hits {
@@ -302,10 +301,10 @@ func checkSearchFilters(ix *search.Index, q search.Query, docs []search.Doc, byI
 		if q.Country != "" && !d.Eligibility.Allows(q.Country) {
 			report("Search(%s) returned %s, not open to %s", desc, docString(d), q.Country)
 		}
-		if q.Region != "" && !openToSomeoneIn(d.Eligibility, q.Region) {
+		if q.Region != "" && !relevance.OpenToSomeoneIn(d.Eligibility, q.Region) {
 			report("Search(%s) returned %s, open to no country of %s", desc, docString(d), q.Region)
 		}
-		if loc != nil && !searchTZMayQualify(d.TimeZone, loc, start, end, q.MinOverlapHours, now) {
+		if loc != nil && !relevance.TZMayQualify(d.TimeZone, loc, start, end, q.MinOverlapHours, now) {
 			report("Search(%s) returned %s, whose rule cannot leave %g hours", desc, docString(d), q.MinOverlapHours)
 		}
 	}
@@ -318,7 +317,7 @@ func checkSearchFilters(ix *search.Index, q search.Query, docs []search.Doc, byI
 		if q.Country != "" && !d.Eligibility.Allows(q.Country) {
 			must = false
 		}
-		if q.Region != "" && !openToAllOf(d.Eligibility, q.Region) {
+		if q.Region != "" && !relevance.OpenToAllOf(d.Eligibility, q.Region) {
 			must = false
 		}
 		if loc != nil && !searchTZCertainlyQualifies(d.TimeZone, loc, q.WorkStart, q.WorkEnd, q.MinOverlapHours, now) {
@@ -350,12 +349,12 @@ func tzOK(p search.Profile, d *search.Doc, now time.Time) bool {
 	if rule == nil {
 		return true
 	}
-	loc := mustZone(p.TimeZone)
+	loc := relevance.MustZone(p.TimeZone)
 	if rule.MinUTCOffset != nil || rule.MaxUTCOffset != nil {
-		return inWindow(offsetHours(loc, now), rule)
+		return relevance.InWindow(relevance.OffsetHours(loc, now), rule)
 	}
-	ov := dailyOverlap(loc, orDefault(p.WorkStart, "09:00"), orDefault(p.WorkEnd, "17:00"), rule, now)
-	return ov >= hoursToDuration(rule.OverlapHours)
+	ov := relevance.DailyOverlap(loc, relevance.OrDefault(p.WorkStart, "09:00"), relevance.OrDefault(p.WorkEnd, "17:00"), rule, now)
+	return ov >= relevance.HoursToDuration(rule.OverlapHours)
 }
 
 // sharesSkill: the posting asks for at least one skill id the profile has.
@@ -383,98 +382,18 @@ func whyIneligible(p search.Profile, d *search.Doc, now time.Time) string {
 		why = append(why, "no country allowed")
 	}
 	if d.TimeZone != nil {
-		loc := mustZone(p.TimeZone)
+		loc := relevance.MustZone(p.TimeZone)
 		if d.TimeZone.ReferenceZone != "" {
-			ov := dailyOverlap(loc, orDefault(p.WorkStart, "09:00"), orDefault(p.WorkEnd, "17:00"), d.TimeZone, now)
+			ov := relevance.DailyOverlap(loc, relevance.OrDefault(p.WorkStart, "09:00"), relevance.OrDefault(p.WorkEnd, "17:00"), d.TimeZone, now)
 			why = append(why, fmt.Sprintf("overlap %.2fh (needs %g)", ov.Hours(), d.TimeZone.OverlapHours))
 		} else {
-			why = append(why, fmt.Sprintf("offset UTC%+g", offsetHours(loc, now)))
+			why = append(why, fmt.Sprintf("offset UTC%+g", relevance.OffsetHours(loc, now)))
 		}
 	}
 	if len(why) == 0 {
 		return "eligible by the oracle"
 	}
 	return strings.Join(why, ", ")
-}
-
-// inWindow: offset within [MinUTCOffset, MaxUTCOffset], bounds included; a
-// missing bound is open (not generated: domain validation requires both).
-func inWindow(off float64, r *domain.TimeZoneRule) bool {
-	const eps = 1e-9
-	if r.MinUTCOffset != nil && off < *r.MinUTCOffset-eps {
-		return false
-	}
-	if r.MaxUTCOffset != nil && off > *r.MaxUTCOffset+eps {
-		return false
-	}
-	return true
-}
-
-// dailyOverlap is how long the working day start-end in loc, on the date of
-// now there, overlaps the rule's reference working days (the date of now in
-// the reference zone, and the days before and after).
-func dailyOverlap(loc *time.Location, start, end string, rule *domain.TimeZoneRule, now time.Time) time.Duration {
-	a0, a1 := workday(loc, now, 0, start, end)
-	ref := mustZone(rule.ReferenceZone)
-	rs, re := orDefault(rule.ReferenceStart, "09:00"), orDefault(rule.ReferenceEnd, "17:00")
-	var total time.Duration
-	for k := -2; k <= 2; k++ {
-		b0, b1 := workday(ref, now, k, rs, re)
-		lo, hi := maxTime(a0, b0), minTime(a1, b1)
-		if hi.After(lo) {
-			total += hi.Sub(lo)
-		}
-	}
-	return total
-}
-
-// workday returns the instants start and end on the date of now in loc,
-// shifted by days; an end at or before the start is on the next day.
-func workday(loc *time.Location, now time.Time, days int, start, end string) (time.Time, time.Time) {
-	s, err1 := hhmm(start)
-	e, err2 := hhmm(end)
-	if err1 != nil || err2 != nil {
-		panic(fmt.Sprintf("bad working hours %q-%q", start, end))
-	}
-	y, m, d := now.In(loc).Date()
-	t0 := time.Date(y, m, d+days, s/60, s%60, 0, 0, loc)
-	if e <= s {
-		e += 24 * 60
-	}
-	t1 := time.Date(y, m, d+days, e/60, e%60, 0, 0, loc)
-	return t0, t1
-}
-
-// searchTZMayQualify is the lenient test for Query.TimeZone with
-// MinOverlapHours h: could any sensible reading of the posting's rule leave
-// h hours? No rule: yes. Overlap rule: the searcher's day overlaps the
-// reference days for at least h (the posting's own OverlapHours is ignored).
-// Window: yes if the searcher's offset is in it (modulo 24 hours);
-// otherwise someone at the nearest offset of the window working the same
-// hours (or 09:00-17:00, whichever is longer) overlaps for the day's length
-// minus the distance, which must reach h.
-func searchTZMayQualify(rule *domain.TimeZoneRule, loc *time.Location, start, end string, h float64, now time.Time) bool {
-	if rule == nil {
-		return true
-	}
-	need := hoursToDuration(h)
-	if rule.MinUTCOffset == nil && rule.MaxUTCOffset == nil {
-		return dailyOverlap(loc, start, end, rule, now) >= need
-	}
-	s := offsetHours(loc, now)
-	if inWindow(s, rule) || inWindow(s+24, rule) || inWindow(s-24, rule) {
-		return true
-	}
-	dist := math.Inf(1)
-	for _, b := range []*float64{rule.MinUTCOffset, rule.MaxUTCOffset} {
-		if b != nil {
-			d := math.Mod(math.Abs(s-*b), 24)
-			dist = math.Min(dist, math.Min(d, 24-d))
-		}
-	}
-	a0, a1 := workday(loc, now, 0, start, end)
-	length := math.Max(a1.Sub(a0).Hours(), 8)
-	return hoursToDuration(length-dist) >= need
 }
 
 // searchTZCertainlyQualifies: postings every sensible reading must return
@@ -485,62 +404,13 @@ func searchTZCertainlyQualifies(rule *domain.TimeZoneRule, loc *time.Location, s
 		return true
 	}
 	if rule.MinUTCOffset == nil && rule.MaxUTCOffset == nil {
-		ov := dailyOverlap(loc, orDefault(start, "09:00"), orDefault(end, "17:00"), rule, now)
-		return ov >= hoursToDuration(math.Max(h, rule.OverlapHours))
+		ov := relevance.DailyOverlap(loc, relevance.OrDefault(start, "09:00"), relevance.OrDefault(end, "17:00"), rule, now)
+		return ov >= relevance.HoursToDuration(math.Max(h, rule.OverlapHours))
 	}
-	return start == "" && end == "" && h <= 8 && inWindow(offsetHours(loc, now), rule)
-}
-
-func offsetHours(loc *time.Location, at time.Time) float64 {
-	_, sec := at.In(loc).Zone()
-	return float64(sec) / 3600
-}
-
-// hoursToDuration rounds to the minute so that 3.5 hours and 210 minutes
-// compare equal.
-func hoursToDuration(h float64) time.Duration {
-	return time.Duration(math.Round(h*60)) * time.Minute
-}
-
-func hhmm(s string) (int, error) {
-	hs, ms, ok := strings.Cut(s, ":")
-	h, err1 := strconv.Atoi(hs)
-	m, err2 := strconv.Atoi(ms)
-	if !ok || len(hs) != 2 || len(ms) != 2 || err1 != nil || err2 != nil || h > 23 || m > 59 {
-		return 0, fmt.Errorf("%q is not HH:MM", s)
-	}
-	return h*60 + m, nil
+	return start == "" && end == "" && h <= 8 && relevance.InWindow(relevance.OffsetHours(loc, now), rule)
 }
 
 func fmtHHMM(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-var zoneCache sync.Map // name → *time.Location
-
-func mustZone(name string) *time.Location {
-	if l, ok := zoneCache.Load(name); ok {
-		return l.(*time.Location)
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	zoneCache.Store(name, l)
-	return l
-}
 
 // ---------------------------------------------------------------- engine calls
 
@@ -646,7 +516,7 @@ func genDoc(r *rand.Rand, i int, now time.Time) search.Doc {
 // land on window bounds exactly), else any quarter hour in [-12, 14].
 func randOffset(r *rand.Rand) float64 {
 	if r.IntN(2) == 0 {
-		off := offsetHours(mustZone(eligZones[r.IntN(len(eligZones))]), searchtest.Now)
+		off := relevance.OffsetHours(relevance.MustZone(eligZones[r.IntN(len(eligZones))]), searchtest.Now)
 		return math.Max(-12, math.Min(14, off))
 	}
 	return -12 + 0.25*float64(r.IntN(26*4+1))
@@ -720,7 +590,7 @@ func profileString(p search.Profile) string {
 }
 
 func docString(d *search.Doc) string {
-	s := fmt.Sprintf("%s [%s; tz %s", d.ID, eligibilityString(d.Eligibility), tzRuleString(d.TimeZone))
+	s := fmt.Sprintf("%s [%s; tz %s", d.ID, relevance.EligibilityString(d.Eligibility), relevance.TZRuleString(d.TimeZone))
 	if !d.ValidThrough.IsZero() {
 		s += "; valid through " + d.ValidThrough.Format(time.RFC3339)
 	}
@@ -736,8 +606,8 @@ func queryString(q search.Query) string {
 		parts = append(parts, "region="+q.Region)
 	}
 	if q.TimeZone != "" {
-		parts = append(parts, fmt.Sprintf("tz=%s %s-%s min %gh", q.TimeZone, orDefault(q.WorkStart, "09:00"),
-			orDefault(q.WorkEnd, "17:00"), q.MinOverlapHours))
+		parts = append(parts, fmt.Sprintf("tz=%s %s-%s min %gh", q.TimeZone, relevance.OrDefault(q.WorkStart, "09:00"),
+			relevance.OrDefault(q.WorkEnd, "17:00"), q.MinOverlapHours))
 	}
 	return strings.Join(parts, " ")
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/search/relevance"
 	"github.com/meridianhq/meridian/internal/search/searchtest"
@@ -138,53 +137,4 @@ func describeHits(hits []search.Hit, byID map[string]*search.Doc, n int) string 
 		fmt.Fprintf(&b, "\n    %2d. %s %.3f %s — %s %v", i+1, relevance.Short(h.ID), h.Score, d.OrgName, truncate(d.Title, 60), h.Terms)
 	}
 	return b.String()
-}
-
-// The helpers below are used by eligibility_test.go (they lived here with
-// the suite before it moved to package relevance).
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func eligibilityString(e domain.Eligibility) string {
-	if e.Worldwide {
-		return "worldwide"
-	}
-	return strings.Join(e.Places(), " ")
-}
-
-func tzRuleString(r *domain.TimeZoneRule) string {
-	switch {
-	case r == nil:
-		return "none"
-	case r.MinUTCOffset != nil && r.MaxUTCOffset != nil:
-		return fmt.Sprintf("UTC%+g..UTC%+g", *r.MinUTCOffset, *r.MaxUTCOffset)
-	default:
-		return fmt.Sprintf("%gh with %s %s-%s", r.OverlapHours, r.ReferenceZone, r.ReferenceStart, r.ReferenceEnd)
-	}
-}
-
-// openToSomeoneIn is the safe reading of a region filter: the posting is
-// open to at least one country of the region.
-func openToSomeoneIn(e domain.Eligibility, region string) bool {
-	for _, c := range domain.Regions[region] {
-		if e.Allows(c) {
-			return true
-		}
-	}
-	return false
-}
-
-// openToAllOf: the posting is open to every country of the region.
-func openToAllOf(e domain.Eligibility, region string) bool {
-	for _, c := range domain.Regions[region] {
-		if !e.Allows(c) {
-			return false
-		}
-	}
-	return true
 }

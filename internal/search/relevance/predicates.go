@@ -29,17 +29,17 @@ func ParsePredicate(spec string, q search.Query) (Predicate, error) {
 			if d.Eligibility.Allows(arg) {
 				return ""
 			}
-			return "not open to " + arg + ": " + eligibilityString(d.Eligibility)
+			return "not open to " + arg + ": " + EligibilityString(d.Eligibility)
 		}
 	case "openInRegion":
 		if !domain.IsRegion(arg) {
 			return p, fmt.Errorf("unknown region %q", arg)
 		}
 		p.Check = func(d *search.Doc, _ search.Hit) string {
-			if openToSomeoneIn(d.Eligibility, arg) {
+			if OpenToSomeoneIn(d.Eligibility, arg) {
 				return ""
 			}
-			return "open to no country of " + arg + ": " + eligibilityString(d.Eligibility)
+			return "open to no country of " + arg + ": " + EligibilityString(d.Eligibility)
 		}
 	case "hasSkill", "hasAnySkill":
 		want := strings.Split(arg, "|")
@@ -137,23 +137,23 @@ func ParsePredicate(spec string, q search.Query) (Predicate, error) {
 		if err != nil {
 			return p, err
 		}
-		start, end := orDefault(q.WorkStart, "09:00"), orDefault(q.WorkEnd, "17:00")
-		if _, err := hhmm(start); err != nil {
+		start, end := OrDefault(q.WorkStart, "09:00"), OrDefault(q.WorkEnd, "17:00")
+		if _, err := HHMM(start); err != nil {
 			return p, err
 		}
-		if _, err := hhmm(end); err != nil {
+		if _, err := HHMM(end); err != nil {
 			return p, err
 		}
 		p.Check = func(d *search.Doc, _ search.Hit) string {
 			if d.TimeZone != nil && d.TimeZone.ReferenceZone != "" {
 				if _, err := zone(d.TimeZone.ReferenceZone); err != nil {
-					return "time-zone rule " + tzRuleString(d.TimeZone) + ": " + err.Error()
+					return "time-zone rule " + TZRuleString(d.TimeZone) + ": " + err.Error()
 				}
 			}
 			if TZMayQualify(d.TimeZone, loc, start, end, q.MinOverlapHours, searchtest.Now) {
 				return ""
 			}
-			return "time-zone rule " + tzRuleString(d.TimeZone)
+			return "time-zone rule " + TZRuleString(d.TimeZone)
 		}
 	default:
 		return p, fmt.Errorf("unknown predicate %q", name)
@@ -169,7 +169,8 @@ func rangeTop(lo, hi int64) int64 {
 	return lo
 }
 
-func orDefault(s, def string) string {
+// OrDefault is s, or def when s is empty.
+func OrDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
@@ -185,14 +186,16 @@ func SkillList(d *search.Doc) string {
 	return "[" + strings.Join(ids, " ") + "]"
 }
 
-func eligibilityString(e domain.Eligibility) string {
+// EligibilityString shows an eligibility in messages.
+func EligibilityString(e domain.Eligibility) string {
 	if e.Worldwide {
 		return "worldwide"
 	}
 	return strings.Join(e.Places(), " ")
 }
 
-func tzRuleString(r *domain.TimeZoneRule) string {
+// TZRuleString shows a working-time rule in messages.
+func TZRuleString(r *domain.TimeZoneRule) string {
 	switch {
 	case r == nil:
 		return "none"
@@ -203,15 +206,25 @@ func tzRuleString(r *domain.TimeZoneRule) string {
 	}
 }
 
-// openToSomeoneIn is the safe reading of a region filter: the posting is
+// OpenToSomeoneIn is the safe reading of a region filter: the posting is
 // open to at least one country of the region.
-func openToSomeoneIn(e domain.Eligibility, region string) bool {
+func OpenToSomeoneIn(e domain.Eligibility, region string) bool {
 	for _, c := range domain.Regions[region] {
 		if e.Allows(c) {
 			return true
 		}
 	}
 	return false
+}
+
+// OpenToAllOf: the posting is open to every country of the region.
+func OpenToAllOf(e domain.Eligibility, region string) bool {
+	for _, c := range domain.Regions[region] {
+		if !e.Allows(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // TZMayQualify is the lenient test for Query.TimeZone with
@@ -221,18 +234,18 @@ func openToSomeoneIn(e domain.Eligibility, region string) bool {
 // Window: yes if the searcher's offset is in it (modulo 24 hours);
 // otherwise someone at the nearest offset of the window working the same
 // hours (or 09:00-17:00, whichever is longer) overlaps for the day's length
-// minus the distance, which must reach h. (The same reading as
-// internal/search's eligibility oracle, searchTZMayQualify.)
+// minus the distance, which must reach h. (internal/search's eligibility
+// property test uses the same reading.)
 func TZMayQualify(rule *domain.TimeZoneRule, loc *time.Location, start, end string, h float64, now time.Time) bool {
 	if rule == nil {
 		return true
 	}
-	need := hoursToDuration(h)
+	need := HoursToDuration(h)
 	if rule.MinUTCOffset == nil && rule.MaxUTCOffset == nil {
-		return dailyOverlap(loc, start, end, rule, now) >= need
+		return DailyOverlap(loc, start, end, rule, now) >= need
 	}
-	s := offsetHours(loc, now)
-	if inWindow(s, rule) || inWindow(s+24, rule) || inWindow(s-24, rule) {
+	s := OffsetHours(loc, now)
+	if InWindow(s, rule) || InWindow(s+24, rule) || InWindow(s-24, rule) {
 		return true
 	}
 	dist := math.Inf(1)
@@ -242,23 +255,25 @@ func TZMayQualify(rule *domain.TimeZoneRule, loc *time.Location, start, end stri
 			dist = math.Min(dist, math.Min(d, 24-d))
 		}
 	}
-	a0, a1 := workday(loc, now, 0, start, end)
+	a0, a1 := Workday(loc, now, 0, start, end)
 	length := math.Max(a1.Sub(a0).Hours(), 8)
-	return hoursToDuration(length-dist) >= need
+	return HoursToDuration(length-dist) >= need
 }
 
-func offsetHours(loc *time.Location, at time.Time) float64 {
+// OffsetHours is loc's UTC offset at at, in hours.
+func OffsetHours(loc *time.Location, at time.Time) float64 {
 	_, sec := at.In(loc).Zone()
 	return float64(sec) / 3600
 }
 
-// hoursToDuration rounds to the minute so that 3.5 hours and 210 minutes
+// HoursToDuration rounds to the minute so that 3.5 hours and 210 minutes
 // compare equal.
-func hoursToDuration(h float64) time.Duration {
+func HoursToDuration(h float64) time.Duration {
 	return time.Duration(math.Round(h*60)) * time.Minute
 }
 
-func hhmm(s string) (int, error) {
+// HHMM parses "HH:MM" into minutes after midnight.
+func HHMM(s string) (int, error) {
 	hs, ms, ok := strings.Cut(s, ":")
 	h, err1 := strconv.Atoi(hs)
 	m, err2 := strconv.Atoi(ms)
@@ -268,9 +283,9 @@ func hhmm(s string) (int, error) {
 	return h*60 + m, nil
 }
 
-// inWindow: offset within [MinUTCOffset, MaxUTCOffset], bounds included; a
+// InWindow: offset within [MinUTCOffset, MaxUTCOffset], bounds included; a
 // missing bound is open.
-func inWindow(off float64, r *domain.TimeZoneRule) bool {
+func InWindow(off float64, r *domain.TimeZoneRule) bool {
 	const eps = 1e-9
 	if r.MinUTCOffset != nil && off < *r.MinUTCOffset-eps {
 		return false
@@ -281,16 +296,16 @@ func inWindow(off float64, r *domain.TimeZoneRule) bool {
 	return true
 }
 
-// dailyOverlap is how long the working day start-end in loc, on the date of
+// DailyOverlap is how long the working day start-end in loc, on the date of
 // now there, overlaps the rule's reference working days (the date of now in
 // the reference zone, and the days before and after).
-func dailyOverlap(loc *time.Location, start, end string, rule *domain.TimeZoneRule, now time.Time) time.Duration {
-	a0, a1 := workday(loc, now, 0, start, end)
-	ref := mustZone(rule.ReferenceZone)
-	rs, re := orDefault(rule.ReferenceStart, "09:00"), orDefault(rule.ReferenceEnd, "17:00")
+func DailyOverlap(loc *time.Location, start, end string, rule *domain.TimeZoneRule, now time.Time) time.Duration {
+	a0, a1 := Workday(loc, now, 0, start, end)
+	ref := MustZone(rule.ReferenceZone)
+	rs, re := OrDefault(rule.ReferenceStart, "09:00"), OrDefault(rule.ReferenceEnd, "17:00")
 	var total time.Duration
 	for k := -2; k <= 2; k++ {
-		b0, b1 := workday(ref, now, k, rs, re)
+		b0, b1 := Workday(ref, now, k, rs, re)
 		lo, hi := maxTime(a0, b0), minTime(a1, b1)
 		if hi.After(lo) {
 			total += hi.Sub(lo)
@@ -299,11 +314,11 @@ func dailyOverlap(loc *time.Location, start, end string, rule *domain.TimeZoneRu
 	return total
 }
 
-// workday returns the instants start and end on the date of now in loc,
+// Workday returns the instants start and end on the date of now in loc,
 // shifted by days; an end at or before the start is on the next day.
-func workday(loc *time.Location, now time.Time, days int, start, end string) (time.Time, time.Time) {
-	s, err1 := hhmm(start)
-	e, err2 := hhmm(end)
+func Workday(loc *time.Location, now time.Time, days int, start, end string) (time.Time, time.Time) {
+	s, err1 := HHMM(start)
+	e, err2 := HHMM(end)
 	if err1 != nil || err2 != nil {
 		panic(fmt.Sprintf("bad working hours %q-%q", start, end))
 	}
@@ -344,7 +359,8 @@ func zone(name string) (*time.Location, error) {
 	return l, nil
 }
 
-func mustZone(name string) *time.Location {
+// MustZone loads an IANA zone (cached), panicking on an unknown name.
+func MustZone(name string) *time.Location {
 	l, err := zone(name)
 	if err != nil {
 		panic(err)
