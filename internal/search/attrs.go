@@ -2,11 +2,15 @@ package search
 
 import (
 	"fmt"
+	"iter"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/ingest/fields"
@@ -277,5 +281,56 @@ func fmtWindow(r *domain.TimeZoneRule) string {
 		return fmt.Sprintf("UTC%s or later", fmtOffset(*r.MinUTCOffset))
 	default:
 		return fmt.Sprintf("UTC%s or earlier", fmtOffset(*r.MaxUTCOffset))
+	}
+}
+
+// partition returns how many parts a scan of m runs in: one per core when m
+// has more than minParallel members, else one.
+func partition(m *roaring.Bitmap, minParallel uint64) int {
+	if m.GetCardinality() > minParallel {
+		return runtime.GOMAXPROCS(0)
+	}
+	return 1
+}
+
+// inParallel runs fn(0) … fn(n-1) on their own goroutines and waits.
+func inParallel(n int, fn func(p int)) {
+	if n == 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := 0; p < n; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(p)
+		}()
+	}
+	wg.Wait()
+}
+
+// rankBatches yields, ascending and 256 at a time, the members of m whose
+// rank falls in part p of parts equal slices.
+func rankBatches(m *roaring.Bitmap, p, parts int) iter.Seq[[]uint32] {
+	return func(yield func([]uint32) bool) {
+		n := m.GetCardinality()
+		lo := uint64(p) * n / uint64(parts)   // #nosec G115 -- p and parts are small and non-negative
+		hi := uint64(p+1) * n / uint64(parts) // #nosec G115 -- p and parts are small and non-negative
+		part := m
+		if lo > 0 {
+			first, _ := m.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
+			part = m.Clone()
+			part.RemoveRange(0, uint64(first))
+		}
+		it := part.ManyIterator()
+		var buf [256]uint32
+		for left := hi - lo; left > 0; {
+			got := it.NextMany(buf[:min(uint64(len(buf)), left)])
+			if got == 0 || !yield(buf[:got]) {
+				return
+			}
+			left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
+		}
 	}
 }

@@ -3,10 +3,8 @@ package search
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -469,53 +467,28 @@ const weakBound = wRequired*creditBroader + wNice*creditBroader + wLevel + wSeni
 // scoreCandidates scores the candidates into h, on every core for large
 // sets.
 func (ix *Index) scoreCandidates(cands *roaring.Bitmap, pc *profileCtx, hours []float64, cur *cursor, h *topHeap) {
-	n := cands.GetCardinality()
-	parts := 1
-	if n > 50000 {
-		parts = runtime.GOMAXPROCS(0)
-	}
+	parts := partition(cands, 50000)
 	heaps := make([]*topHeap, parts)
-	var wg sync.WaitGroup
-	for p := 0; p < parts; p++ {
-		heaps[p] = &topHeap{ix: ix, limit: h.limit}
-		lo := uint64(p) * n / uint64(parts)
-		hi := uint64(p+1) * n / uint64(parts)
-		wg.Add(1)
-		go func(hp *topHeap) {
-			defer wg.Done()
-			part := cands
-			if lo > 0 {
-				start, _ := cands.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
-				part = cands.Clone()
-				part.RemoveRange(0, uint64(start))
-			}
-			it := part.ManyIterator()
-			var buf [256]uint32
-			left := hi - lo
-			for left > 0 {
-				got := it.NextMany(buf[:min(uint64(len(buf)), left)])
-				if got == 0 {
-					break
+	inParallel(parts, func(p int) {
+		hp := &topHeap{ix: ix, limit: h.limit}
+		heaps[p] = hp
+		for batch := range rankBatches(cands, p, parts) {
+			for _, o := range batch {
+				usd := float32(-1)
+				if ix.salCur[o] != 0 {
+					usd = ix.usdMax[o]
 				}
-				left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
-				for _, o := range buf[:got] {
-					usd := float32(-1)
-					if ix.salCur[o] != 0 {
-						usd = ix.usdMax[o]
-					}
-					parts := pc.partsOf(ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]], int(ix.seniority[o])-1, usd, hours[ix.tz[o]])
-					s := parts[0] + parts[1] + parts[2] + parts[3] + parts[4] + parts[5]
-					if hp.full() && s < hp.items[0].key {
-						continue
-					}
-					if cur == nil || cur.after(s, ix.ids[o]) {
-						hp.offer(cand{o, s})
-					}
+				comp := pc.partsOf(ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]], int(ix.seniority[o])-1, usd, hours[ix.tz[o]])
+				s := comp[0] + comp[1] + comp[2] + comp[3] + comp[4] + comp[5]
+				if hp.full() && s < hp.items[0].key {
+					continue
+				}
+				if cur == nil || cur.after(s, ix.ids[o]) {
+					hp.offer(cand{o, s})
 				}
 			}
-		}(heaps[p])
-	}
-	wg.Wait()
+		}
+	})
 	for _, hp := range heaps {
 		for _, c := range hp.items {
 			h.offer(c)

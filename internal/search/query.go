@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -566,118 +564,89 @@ func (ix *Index) topRelevance(m *roaring.Bitmap, c *Compiled, plans []unitPlan) 
 			inTitle[i] = roaring.And(ix.titleHits(u), m).ToArray()
 		}
 	}
-	total := m.GetCardinality()
-	parts := uint64(1)
-	if total > 40000 {
-		parts = uint64(runtime.GOMAXPROCS(0)) // #nosec G115 -- GOMAXPROCS is positive
-	}
+	parts := partition(m, 40000)
 	heaps := make([]*topHeap, parts)
-	var wg sync.WaitGroup
-	for p := uint64(0); p < parts; p++ {
+	inParallel(parts, func(p int) {
 		h := &topHeap{ix: ix, limit: c.limit}
 		heaps[p] = h
-		lo, hi := p*total/parts, (p+1)*total/parts
-		// Each part walks its own copy of the posting-list cursors.
+		// Each part walks its own copy of the posting-list cursors, with
+		// the per-source factor weight·idf·(k1+1) precomputed.
 		local := make([]unitPlan, len(plans))
 		for i, u := range plans {
 			local[i].skill = u.skill
 			local[i].common = u.common
 			for _, srcs := range u.words {
-				local[i].words = append(local[i].words, append([]source(nil), srcs...))
+				srcs = append([]source(nil), srcs...)
+				for si := range srcs {
+					srcs[si].factor = srcs[si].weight * srcs[si].idf * (bm25K1 + 1)
+				}
+				local[i].words = append(local[i].words, srcs)
 			}
 		}
 		skillPos := make([]int, len(plans))
 		titlePos := make([]int, len(plans))
 		phrasePos := 0
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// norm = k1·(1 − b + b·len/avg) = na + nb·len; per-source
-			// factor weight·idf·(k1+1) precomputed.
-			na, nb := bm25K1*(1-bm25B), bm25K1*bm25B/avg
-			for ui := range local {
-				for wi := range local[ui].words {
-					for si := range local[ui].words[wi] {
-						s := &local[ui].words[wi][si]
-						s.factor = s.weight * s.idf * (bm25K1 + 1)
+		// norm = k1·(1 − b + b·len/avg) = na + nb·len
+		na, nb := bm25K1*(1-bm25B), bm25K1*bm25B/avg
+		for batch := range rankBatches(m, p, parts) {
+			for _, o := range batch {
+				norm := na + nb*float64(ix.docLen[o])
+				score := 0.0
+				for ui := range local {
+					u := &local[ui]
+					if u.common {
+						ts := inTitle[ui]
+						k := titlePos[ui]
+						for k < len(ts) && ts[k] < o {
+							k++
+						}
+						titlePos[ui] = k
+						if k < len(ts) && ts[k] == o {
+							// What a saturated BM25 title hit would give.
+							score += u.words[0][0].idf * (bm25K1 + 1)
+						}
+						continue
 					}
-				}
-			}
-			part := m
-			if lo > 0 {
-				first, _ := m.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
-				part = m.Clone()
-				part.RemoveRange(0, uint64(first))
-			}
-			it := part.ManyIterator()
-			var buf [256]uint32
-			left := hi - lo
-			for left > 0 {
-				got := it.NextMany(buf[:min(uint64(len(buf)), left)])
-				if got == 0 {
-					break
-				}
-				left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
-				for _, o := range buf[:got] {
-					norm := na + nb*float64(ix.docLen[o])
-					score := 0.0
-					for ui := range local {
-						u := &local[ui]
-						if u.common {
-							ts := inTitle[ui]
-							k := titlePos[ui]
-							for k < len(ts) && ts[k] < o {
-								k++
-							}
-							titlePos[ui] = k
-							if k < len(ts) && ts[k] == o {
-								// What a saturated BM25 title hit would give.
-								score += u.words[0][0].idf * (bm25K1 + 1)
-							}
-							continue
-						}
-						us := 0.0
-						for wi := range u.words {
-							best := 0.0
-							srcs := u.words[wi]
-							for si := range srcs {
-								s := &srcs[si]
-								if tf, ok := s.seek(o); ok {
-									f := float64(tf)
-									best = max(best, s.factor*f/(f+norm))
-								}
-							}
-							us += best
-						}
-						if ws := withSkill[ui]; ws != nil {
-							k := skillPos[ui]
-							for k < len(ws) && ws[k] < o {
-								k++
-							}
-							skillPos[ui] = k
-							if k < len(ws) && ws[k] == o {
-								us += max(skillFloor, us*0.5)
+					us := 0.0
+					for wi := range u.words {
+						best := 0.0
+						srcs := u.words[wi]
+						for si := range srcs {
+							s := &srcs[si]
+							if tf, ok := s.seek(o); ok {
+								f := float64(tf)
+								best = max(best, s.factor*f/(f+norm))
 							}
 						}
-						score += us
+						us += best
 					}
-					for phrasePos < len(phraseCand) && phraseCand[phrasePos] < o {
-						phrasePos++
+					if ws := withSkill[ui]; ws != nil {
+						k := skillPos[ui]
+						for k < len(ws) && ws[k] < o {
+							k++
+						}
+						skillPos[ui] = k
+						if k < len(ws) && ws[k] == o {
+							us += max(skillFloor, us*0.5)
+						}
 					}
-					if phrasePos < len(phraseCand) && phraseCand[phrasePos] == o && ix.titleHas(o, phrase) {
-						score *= phraseBoost
-					}
-					if h.full() && score < h.items[0].key {
-						continue // cannot enter the page
-					}
-					if c.cursor == nil || c.cursor.after(score, ix.ids[o]) {
-						h.offer(cand{o, score})
-					}
+					score += us
+				}
+				for phrasePos < len(phraseCand) && phraseCand[phrasePos] < o {
+					phrasePos++
+				}
+				if phrasePos < len(phraseCand) && phraseCand[phrasePos] == o && ix.titleHas(o, phrase) {
+					score *= phraseBoost
+				}
+				if h.full() && score < h.items[0].key {
+					continue // cannot enter the page
+				}
+				if c.cursor == nil || c.cursor.after(score, ix.ids[o]) {
+					h.offer(cand{o, score})
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	h := heaps[0]
 	for _, o := range heaps[1:] {
 		for _, cd := range o.items {
@@ -884,70 +853,45 @@ type facetCounts struct {
 // large sets.
 func (ix *Index) facetsByScan(m *roaring.Bitmap, c *Compiled) *Facets {
 	edges, usd := bandEdges(c.q.Currency)
-	total := m.GetCardinality()
-	parts := uint64(1)
-	if total > 30000 {
-		parts = uint64(runtime.GOMAXPROCS(0)) // #nosec G115 -- GOMAXPROCS is positive
-	}
+	parts := partition(m, 30000)
 	counts := make([]facetCounts, parts)
-	var wg sync.WaitGroup
-	for p := uint64(0); p < parts; p++ {
+	inParallel(parts, func(p int) {
 		fc := &counts[p]
 		fc.skills, fc.cats, fc.regions = make([]int, len(ix.tax.ids)), make([]int, len(ix.tax.categories)), make([]int, len(places.regions))
 		fc.bands = make([]int, len(edges)+2)
-		lo, hi := p*total/parts, (p+1)*total/parts
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part := m
-			if lo > 0 {
-				first, _ := m.Select(uint32(lo)) // #nosec G115 -- lo is below the cardinality, which fits uint32
-				part = m.Clone()
-				part.RemoveRange(0, uint64(first))
-			}
-			it := part.ManyIterator()
-			var buf [256]uint32
-			left := hi - lo
-			for left > 0 {
-				got := it.NextMany(buf[:min(uint64(len(buf)), left)])
-				if got == 0 {
-					break
+		for batch := range rankBatches(m, p, parts) {
+			for _, o := range batch {
+				for _, ds := range ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]] {
+					fc.skills[ds.skill]++
 				}
-				left -= uint64(got) // #nosec G115 -- got is between 0 and len(buf)
-				for _, o := range buf[:got] {
-					for _, ds := range ix.skillList[ix.skillOff[o]:ix.skillOff[o+1]] {
-						fc.skills[ds.skill]++
+				for cats := ix.catMask[o]; cats != 0; {
+					b := bits.TrailingZeros32(cats)
+					fc.cats[b]++
+					cats &^= 1 << b
+				}
+				fc.sen[ix.seniority[o]]++
+				open := ix.openMask[o]
+				if open&worldwideBit != 0 {
+					fc.ww++
+					open &^= worldwideBit
+				}
+				for open != 0 {
+					b := bits.TrailingZeros32(open)
+					fc.regions[b]++
+					open &^= 1 << b
+				}
+				if ix.salCur[o] == 0 {
+					fc.bands[len(edges)+1]++
+				} else {
+					band := 0
+					for band < len(usd) && ix.usdMax[o] >= float32(usd[band]) {
+						band++
 					}
-					for cats := ix.catMask[o]; cats != 0; {
-						b := bits.TrailingZeros32(cats)
-						fc.cats[b]++
-						cats &^= 1 << b
-					}
-					fc.sen[ix.seniority[o]]++
-					open := ix.openMask[o]
-					if open&worldwideBit != 0 {
-						fc.ww++
-						open &^= worldwideBit
-					}
-					for open != 0 {
-						b := bits.TrailingZeros32(open)
-						fc.regions[b]++
-						open &^= 1 << b
-					}
-					if ix.salCur[o] == 0 {
-						fc.bands[len(edges)+1]++
-					} else {
-						band := 0
-						for band < len(usd) && ix.usdMax[o] >= float32(usd[band]) {
-							band++
-						}
-						fc.bands[band]++
-					}
+					fc.bands[band]++
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	sum := counts[0]
 	for _, fc := range counts[1:] {
 		for i, v := range fc.skills {
