@@ -390,7 +390,11 @@ func notificationID(at time.Time, savedSearchID, jobID string) string {
 	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()))
 	copy(u[:6], ms[2:])
 	copy(u[6:], h[:10])
-	u[6] = (u[6] & 0x0f) | 0x70 // version 7
+	// rand_a carries the sub-millisecond fraction (RFC 9562, method 3), so
+	// notifications of the same millisecond still sort by time.
+	frac := uint16(at.Nanosecond() % 1e6 * 4096 / 1e6) // #nosec G115 -- below 4096
+	u[6] = byte(frac>>8) | 0x70 // version 7
+	u[7] = byte(frac)
 	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
 	return u.String()
 }
