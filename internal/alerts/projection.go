@@ -393,7 +393,8 @@ func notificationID(at time.Time, savedSearchID, jobID string) string {
 	// rand_a carries the sub-millisecond fraction (RFC 9562, method 3), so
 	// notifications of the same millisecond still sort by time.
 	frac := uint16(at.Nanosecond() % 1e6 * 4096 / 1e6) // #nosec G115 -- below 4096
-	u[6] = byte(frac>>8) | 0x70                        // version 7 // #nosec G115 -- frac < 4096: the high byte is at most 0x0f
+	// frac < 4096, so its high byte is at most 0x0f; 0x70 marks version 7.
+	u[6] = byte(frac>>8) | 0x70 // #nosec G115 -- at most 0x0f before the version bits
 	u[7] = byte(frac & 0xff)
 	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
 	return u.String()
