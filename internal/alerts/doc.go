@@ -7,7 +7,7 @@
 // anchor keys of its compiled query (search.Compiled.Anchors), and when a
 // posting is published (or renewed) only the saved searches filed under one
 // of the posting's own keys (search.DocAnchors) are compiled and matched
-// against it (search.Compiled.MatchDoc), never the whole set. Each match is
+// against it (search.Compiled.MatchPrepared), never the whole set. Each match is
 // one notifications row, unique per saved search and posting: it is the
 // saved search's feed entry and, unless the alert frequency is "off", a
 // notification for its owner (delivered over live channels elsewhere;

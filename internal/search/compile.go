@@ -334,7 +334,7 @@ func osa(a, b string, limit int) int {
 	return prev[lb]
 }
 
-// docView is a posting analyzed on its own, for MatchDoc.
+// docView is a posting analyzed on its own, for MatchPrepared.
 type docView struct {
 	d      *Doc
 	stems  map[string]bool
@@ -365,11 +365,8 @@ type Prepared struct{ v *docView }
 // Prepare analyzes a posting for MatchPrepared and its Anchors.
 func Prepare(d *Doc) *Prepared { return &Prepared{viewOf(d)} }
 
-// MatchDoc reports whether d, live at now, matches the query exactly as
-// Index.Search would (same analysis, same filters).
-func (c *Compiled) MatchDoc(d *Doc, now time.Time) bool { return c.MatchPrepared(Prepare(d), now) }
-
-// MatchPrepared is MatchDoc for a prepared posting.
+// MatchPrepared reports whether the prepared posting, live at now, matches
+// the query exactly as Index.Search would (same analysis, same filters).
 func (c *Compiled) MatchPrepared(p *Prepared, now time.Time) bool {
 	v := p.v
 	d := v.d

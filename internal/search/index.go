@@ -184,14 +184,6 @@ func (ix *Index) Len() int {
 	return int(ix.live.GetCardinality()) // #nosec G115 -- a cardinality is at most the number of ordinals, which fits uint32
 }
 
-// Has reports whether a live posting with this id is indexed.
-func (ix *Index) Has(id string) bool {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	_, ok := ix.ordOf[id]
-	return ok
-}
-
 // analyzed is a posting prepared for insertion (outside the lock): its
 // terms as dictionary ids with weighted frequencies, its title's terms.
 type analyzed struct {
