@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,20 +15,18 @@ import (
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
 // Subscriber wakes the follower when the broker delivers events (the
-// broker package implements it). Messages are only a signal: the follower
-// always reads the events themselves from the store, in position order, so
-// it never has gaps to fill.
-type Subscriber interface {
-	Subscribe(ctx context.Context, fn func(eventstore.Event)) error
-}
+// broker package implements it).
+type Subscriber = follow.Subscriber
 
 // Follower keeps a node's search index current from the event stream: the
 // index is a read model like the SQL ones, but held in memory by every
 // node, with its position in its snapshot rather than in the database.
+// The loop itself (signals, polling, batches) is follow.Follower's.
 type Follower struct {
 	DB     *store.DB
 	Broker Subscriber // nil: local appends and polling only
@@ -42,17 +39,12 @@ type Follower struct {
 	Poll time.Duration
 
 	index   atomic.Pointer[Index]
-	applyMu sync.Mutex // one batch at a time
+	loop    *follow.Follower
 	pending map[string]*jobDraft
 	orgs    map[string]string
-
-	mu      sync.Mutex
-	changed chan struct{}
-	kick    chan struct{}
 	saved   int64 // position of the last snapshot
 
-	lag     prometheus.Gauge
-	applied prometheus.Counter
+	metrics prometheus.Registerer
 	events  atomic.Int64
 }
 
@@ -64,11 +56,10 @@ type jobDraft struct {
 // Index returns the current index (never nil once Start returned).
 func (f *Follower) Index() *Index { return f.index.Load() }
 
-// Metrics registers the follower's metrics.
+// Metrics registers the follower's metrics (when Start runs).
 func (f *Follower) Metrics(reg prometheus.Registerer) {
-	f.lag = prometheus.NewGauge(prometheus.GaugeOpts{Name: "meridian_search_lag_events", Help: "Committed events the node's search index has not applied yet."})
-	f.applied = prometheus.NewCounter(prometheus.CounterOpts{Name: "meridian_search_applied_total", Help: "Events applied to the node's search index."})
-	reg.MustRegister(f.lag, f.applied, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "meridian_search_postings", Help: "Live postings in the node's search index."},
+	f.metrics = reg
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "meridian_search_postings", Help: "Live postings in the node's search index."},
 		func() float64 {
 			if ix := f.Index(); ix != nil {
 				return float64(ix.Len())
@@ -77,12 +68,44 @@ func (f *Follower) Metrics(reg prometheus.Registerer) {
 		}))
 }
 
+// feed is the follow.Model view of the follower: the index's position,
+// and batches applied through the follower's staging.
+type feed struct{ f *Follower }
+
+func (m feed) Position() int64 { return m.f.Index().Position() }
+
+func (m feed) Apply(ctx context.Context, evs []eventstore.Event) error {
+	return m.f.applyBatch(ctx, evs)
+}
+
+func (f *Follower) newLoop() *follow.Follower {
+	every := f.SnapshotEvery
+	if every <= 0 {
+		every = 5 * time.Minute
+	}
+	return &follow.Follower{Name: "search", DB: f.DB, Broker: f.Broker, Log: f.Log, Model: feed{f}, Poll: f.Poll,
+		Every: every, Tick: func() {
+			if f.Index().Position() != f.saved {
+				if err := f.Save(); err != nil {
+					f.Log.Error("search snapshot failed", "err", err)
+				}
+			}
+		},
+		Stop: func() {
+			if err := f.Save(); err != nil {
+				f.Log.Error("search snapshot failed", "err", err)
+			}
+		}}
+}
+
 // Start loads the snapshot (or starts empty) and catches up with the store.
 func (f *Follower) Start(ctx context.Context) error {
-	f.changed = make(chan struct{})
-	f.kick = make(chan struct{}, 1)
 	f.pending = map[string]*jobDraft{}
 	f.orgs = map[string]string{}
+	f.loop = f.newLoop()
+	if f.metrics != nil {
+		f.loop.Metrics(f.metrics)
+	}
 	ix, err := f.loadSnapshot()
 	if err != nil {
 		f.Log.Warn("search snapshot unusable; rebuilding the index from the event store", "path", f.SnapshotPath, "err", err)
@@ -100,7 +123,7 @@ func (f *Follower) Start(ctx context.Context) error {
 	}
 	f.index.Store(ix)
 	start := time.Now()
-	if err := f.catchUp(ctx); err != nil {
+	if err := f.loop.CatchUp(ctx); err != nil {
 		return err
 	}
 	f.Log.Info("search index ready", "postings", ix.Len(), "position", ix.Position(), "took", time.Since(start).Round(time.Millisecond))
@@ -131,74 +154,19 @@ func (f *Follower) loadSnapshot() (*Index, error) {
 }
 
 // Run follows the stream until ctx ends, then saves a snapshot.
-func (f *Follower) Run(ctx context.Context) error {
-	if f.Broker != nil {
-		if err := f.Broker.Subscribe(ctx, func(eventstore.Event) { f.nudge() }); err != nil {
-			f.Log.Warn("search index subscribe failed; polling the store", "err", err)
-		}
-	}
-	poll := f.Poll
-	if poll <= 0 {
-		poll = 500 * time.Millisecond
-	}
-	every := f.SnapshotEvery
-	if every <= 0 {
-		every = 5 * time.Minute
-	}
-	ticker := time.NewTicker(poll)
-	defer ticker.Stop()
-	snap := time.NewTicker(every)
-	defer snap.Stop()
-	for {
-		// Take the append signal before reading, so an append that lands
-		// while catching up is not missed.
-		wake := f.DB.Appended()
-		if err := f.catchUp(ctx); err != nil && ctx.Err() == nil {
-			f.Log.Error("search index update failed; will retry", "err", err)
-			sleepCtx(ctx, time.Second)
-		}
-		select {
-		case <-ctx.Done():
-			if err := f.Save(); err != nil {
-				f.Log.Error("search snapshot failed", "err", err)
-			}
-			return nil
-		case <-f.kick:
-		case <-wake:
-		case <-ticker.C:
-		case <-snap.C:
-			if f.Index().Position() != f.saved {
-				if err := f.Save(); err != nil {
-					f.Log.Error("search snapshot failed", "err", err)
-				}
-			}
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
-
-func (f *Follower) nudge() {
-	select {
-	case f.kick <- struct{}{}:
-	default:
-	}
-}
+func (f *Follower) Run(ctx context.Context) error { return f.loop.Run(ctx) }
 
 // Save writes the snapshot atomically (temporary file, then rename).
 func (f *Follower) Save() error {
 	if f.SnapshotPath == "" {
 		return nil
 	}
-	f.applyMu.Lock()
-	defer f.applyMu.Unlock()
+	var err error
+	f.loop.Locked(func() { err = f.save() })
+	return err
+}
+
+func (f *Follower) save() error {
 	ix := f.Index()
 	if err := os.MkdirAll(filepath.Dir(f.SnapshotPath), 0o700); err != nil {
 		return err
@@ -226,36 +194,14 @@ func (f *Follower) Save() error {
 	return nil
 }
 
-// catchUp applies every stored event after the index's position.
-func (f *Follower) catchUp(ctx context.Context) error {
-	for {
-		n, err := f.step(ctx, 2000)
-		if err != nil || n == 0 {
-			if err == nil && f.lag != nil {
-				if head, herr := f.DB.Head(ctx); herr == nil {
-					f.lag.Set(float64(max(0, head-f.Index().Position())))
-				}
-			}
-			return err
-		}
-	}
-}
-
-// step applies the next batch of events, coalescing each posting's
+// applyBatch applies one batch of events, coalescing each posting's
 // changes into one insert or removal.
-func (f *Follower) step(ctx context.Context, limit int) (int, error) {
-	f.applyMu.Lock()
-	defer f.applyMu.Unlock()
+func (f *Follower) applyBatch(ctx context.Context, evs []eventstore.Event) error {
 	ix := f.Index()
-	pos := ix.Position()
-	evs, err := f.DB.ReadAll(ctx, pos, limit)
-	if err != nil || len(evs) == 0 {
-		return 0, err
-	}
 	b := &batch{f: f, ix: ix, staged: map[string]*Doc{}}
 	for _, e := range evs {
 		if err := b.apply(ctx, e); err != nil {
-			return 0, fmt.Errorf("search index: event %d (%s): %w", e.Position, e.Type, err)
+			return fmt.Errorf("search index: event %d (%s): %w", e.Position, e.Type, err)
 		}
 	}
 	var puts []Doc
@@ -269,34 +215,11 @@ func (f *Follower) step(ctx context.Context, limit int) (int, error) {
 	ix.PutBatch(puts)
 	ix.SetPosition(evs[len(evs)-1].Position)
 	f.events.Add(int64(len(evs)))
-	if f.applied != nil {
-		f.applied.Add(float64(len(evs)))
-	}
-	f.mu.Lock()
-	close(f.changed)
-	f.changed = make(chan struct{})
-	f.mu.Unlock()
-	return len(evs), nil
+	return nil
 }
 
 // WaitFor blocks until the index has applied position pos or ctx ends.
-func (f *Follower) WaitFor(ctx context.Context, pos int64) error {
-	for {
-		f.mu.Lock()
-		ch := f.changed
-		f.mu.Unlock()
-		if f.Index().Position() >= pos {
-			return nil
-		}
-		f.nudge()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
+func (f *Follower) WaitFor(ctx context.Context, pos int64) error { return f.loop.WaitFor(ctx, pos) }
 
 // batch stages one batch's changes: staged[id] is the posting's new
 // version, or nil when it left the index.
@@ -417,16 +340,17 @@ func (f *Follower) doc(id, orgID string, d domain.JobDetails, published, valid t
 // Rebuild builds a new index from position 0 of the store while the
 // current one keeps serving, then swaps it in and rewrites the snapshot.
 func (f *Follower) Rebuild(ctx context.Context) error {
-	tmp := &Follower{DB: f.DB, Log: f.Log, pending: map[string]*jobDraft{}, orgs: map[string]string{}, changed: make(chan struct{}), kick: make(chan struct{}, 1)}
+	tmp := &Follower{DB: f.DB, Log: f.Log, pending: map[string]*jobDraft{}, orgs: map[string]string{}}
+	tmp.loop = tmp.newLoop()
 	tmp.index.Store(NewIndex())
-	if err := tmp.catchUp(ctx); err != nil {
+	if err := tmp.loop.CatchUp(ctx); err != nil {
 		return err
 	}
-	f.applyMu.Lock()
-	f.pending, f.orgs = tmp.pending, tmp.orgs
-	f.index.Store(tmp.Index())
-	f.applyMu.Unlock()
-	if err := f.catchUp(ctx); err != nil {
+	f.loop.Locked(func() {
+		f.pending, f.orgs = tmp.pending, tmp.orgs
+		f.index.Store(tmp.Index())
+	})
+	if err := f.loop.CatchUp(ctx); err != nil {
 		return err
 	}
 	return f.Save()
