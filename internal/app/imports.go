@@ -249,6 +249,9 @@ func importInto(job *domain.Job, orgID string, d domain.JobDetails, now time.Tim
 		return ImportRejected, err
 	}
 	cur := job.Details()
+	if !cur.PostedAt.IsZero() && (in.PostedAt.IsZero() || cur.PostedAt.Before(in.PostedAt)) {
+		in.PostedAt = cur.PostedAt // a repost keeps the date the posting first appeared
+	}
 	action := ImportUpdated
 	if cur.Source != in.Source {
 		action = ImportMerged

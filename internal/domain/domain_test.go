@@ -58,6 +58,7 @@ func TestJobValidation(t *testing.T) {
 		}, "timeZone"},
 		{"bad zone", func(d *JobDetails) { d.TimeZone = &TimeZoneRule{ReferenceZone: "Mars/Olympus", OverlapHours: 4} }, "timeZone.referenceZone"},
 		{"too far validThrough", func(d *JobDetails) { d.ValidThrough = now.Add(365 * 24 * time.Hour) }, "validThrough"},
+		{"postedAt in the future", func(d *JobDetails) { d.PostedAt = now.Add(48 * time.Hour) }, "postedAt"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -46,6 +46,11 @@ type JobDetails struct {
 	ApplyURL       string             `json:"applyUrl,omitempty"`
 	// Source names where an imported posting came from ("hn:46466124").
 	Source string `json:"source,omitempty"`
+	// PostedAt is when the posting first appeared at its source (imports,
+	// or an employer moving postings from elsewhere); zero for postings
+	// written on Meridian. Market figures date a posting by it when it is
+	// no later than the publication.
+	PostedAt time.Time `json:"postedAt,omitzero"`
 }
 
 // JobDraftedEvent is the payload of job.drafted.v1.
@@ -112,6 +117,12 @@ func (d *JobDetails) normalize(now time.Time) error {
 	}
 	if d.EmploymentType == "" {
 		d.EmploymentType = "full_time"
+	}
+	if !d.PostedAt.IsZero() {
+		d.PostedAt = d.PostedAt.UTC()
+		if d.PostedAt.After(now.Add(24 * time.Hour)) {
+			p.add("postedAt", "must not be in the future")
+		}
 	}
 	if !oneOf(d.EmploymentType, EmploymentTypes) {
 		p.add("employmentType", "must be one of %s", strings.Join(EmploymentTypes, ", "))

@@ -74,6 +74,9 @@ func (im *Importer) NormalizeJob(j *formats.Job, sourceID string, now time.Time)
 		Source:      sourceID,
 		ApplyURL:    jobApplyURL(j),
 	}
+	if !j.DatePosted.IsZero() && !j.DatePosted.After(now) {
+		d.PostedAt = j.DatePosted.UTC()
+	}
 	text := desc // what the parsers read: the posting, not the attribution
 	var err error
 	if d.Eligibility, err = eligibility(j, location, title, text); err != nil {

@@ -167,7 +167,10 @@ func TestImportJSONLDIdempotentAndMerged(t *testing.T) {
 	}
 
 	// A repost under a new identifier with a changed text merges into the posting.
+	// It carries a later posting date; the posting keeps the date it first
+	// appeared (market figures date it by that).
 	repost := strings.Replace(strings.Replace(jsonLD, `"acme-1"`, `"acme-1-repost"`, 1), "payments APIs", "payment APIs and ledgers", 1)
+	repost = strings.Replace(repost, `"2026-11-20"`, `"2026-11-25"`, 1)
 	rep = f.importAs(f.ctx, "jsonld", repost, ingest.Options{})
 	if rep.Created != 0 || rep.Merged != 1 || rep.Unchanged != 1 {
 		t.Fatalf("repost: %s", counts(rep))
@@ -175,6 +178,17 @@ func TestImportJSONLDIdempotentAndMerged(t *testing.T) {
 	jobs = f.jobs(acme)
 	if len(jobs) != 1 || !strings.Contains(jobs[0].Description, "ledgers") || jobs[0].Source != "jsonld:acme-1-repost" {
 		t.Fatalf("after the repost Acme has %d postings: %+v", len(jobs), jobs)
+	}
+	evs, err := f.db.Load(context.Background(), jobs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agg := domain.NewJob()
+	if err := domain.Load(agg, jobs[0].ID, evs); err != nil {
+		t.Fatal(err)
+	}
+	if got := agg.Details().PostedAt; !got.Equal(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("postedAt after a later repost = %v, want the first date, 2026-11-20", got)
 	}
 }
 
