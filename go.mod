@@ -55,6 +55,7 @@ require (
 	github.com/mschoch/smat v0.2.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	go.etcd.io/bbolt v1.4.0 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
 )
 
 require (

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,6 +19,8 @@ import (
 	"github.com/meridianhq/meridian/internal/export"
 	"github.com/meridianhq/meridian/internal/ingest"
 	"github.com/meridianhq/meridian/internal/ingest/fields"
+	"github.com/meridianhq/meridian/internal/marketdata"
+	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/node"
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/skills"
@@ -32,11 +35,11 @@ var isTerminal = func(w io.Writer) bool {
 
 func newImportCmd(g *globals) *cobra.Command {
 	var (
-		format, org, owner, visibility, mapping, csvKind, reportPath string
-		batch                                                        int
+		format, org, owner, visibility, mapping, csvKind, reportPath, source string
+		batch                                                                int
 	)
 	cmd := &cobra.Command{
-		Use:   "import --format {jsonld|jsonresume|csv|remoteok|hn} FILE|-",
+		Use:   "import --format {jsonld|jsonresume|csv|remoteok|hn|salary-survey|hn-trends} FILE|-",
 		Short: "Import postings or profiles from a file (or standard input)",
 		Long: `Imports job postings (schema.org JobPosting JSON-LD, CSV, Remote OK's API
 format, Hacker News "Who is hiring?" JSON Lines) or developer profiles (JSON
@@ -53,11 +56,20 @@ import-report.json for standard input; "-" for standard output).
 
 Without --org each posting's company names its employer, whose
 organization is created on first sight. JSON Resume imports need --owner
-(a user id or e-mail address) naming whose profile it is.`,
+(a user id or e-mail address) naming whose profile it is.
+
+Reference data sets are imported apart from postings, each under a source
+label (--source, default the file's name) that replaces what was imported
+under it before: salary-survey (ai-jobs.net salaries.csv layout) and
+hn-trends (the Hacker News hiring-trends monthly term series). Rows that do
+not validate are skipped and listed as "line N: reason".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if format == "salary-survey" || format == "hn-trends" {
+				return importMarketData(cmd, g, format, source, args[0])
+			}
 			if !validFormat(format) {
-				return usageError{fmt.Errorf("--format must be one of %s", strings.Join(ingest.Formats, ", "))}
+				return usageError{fmt.Errorf("--format must be one of %s, salary-survey, hn-trends", strings.Join(ingest.Formats, ", "))}
 			}
 			csvMap, err := ingest.ParseMapping(mapping)
 			if err != nil {
@@ -111,7 +123,8 @@ organization is created on first sight. JSON Resume imports need --owner
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "input format: "+strings.Join(ingest.Formats, ", "))
+	f.StringVar(&format, "format", "", "input format: "+strings.Join(ingest.Formats, ", ")+", salary-survey, hn-trends")
+	f.StringVar(&source, "source", "", "salary-survey and hn-trends: the source label (default the file name)")
 	f.StringVar(&org, "org", "", "import every posting into this organization id (default: one organization per company)")
 	f.StringVar(&owner, "owner", "", "profile imports: the user (id or e-mail) whose profile it is")
 	f.StringVar(&visibility, "visibility", "employers", "profile imports: public, employers or private")
@@ -121,6 +134,43 @@ organization is created on first sight. JSON Resume imports need --owner
 	f.IntVar(&batch, "batch", 500, "records written per transaction")
 	_ = cmd.MarkFlagRequired("format")
 	return cmd
+}
+
+// importMarketData imports a reference data set (package marketdata).
+func importMarketData(cmd *cobra.Command, g *globals, format, source, path string) error {
+	if source == "" && path == "-" {
+		return usageError{fmt.Errorf("reading standard input needs --source LABEL")}
+	}
+	if source == "" {
+		source = filepath.Base(path)
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	in, _, closeIn, err := openInput(path)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	d, err := node.OpenStore(cmd.Context(), cfg, g.logger(cfg))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	imp := marketdata.ImportSurvey
+	if format == "hn-trends" {
+		imp = marketdata.ImportBaseline
+	}
+	rep, err := imp(cmd.Context(), d.DB, in, source)
+	for _, e := range rep.Errors {
+		fmt.Fprintln(g.stderr, e)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: nothing imported: %s", format, rep.Source, meridian.MessageOf(err))
+	}
+	fmt.Fprintf(g.stdout, "%s %s: %d rows: %d imported, %d skipped\n", format, rep.Source, rep.Rows, rep.Imported, rep.Skipped)
+	return nil
 }
 
 func validFormat(f string) bool {

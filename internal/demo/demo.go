@@ -22,6 +22,7 @@ import (
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/hnposts"
 	"github.com/meridianhq/meridian/internal/ingest"
+	"github.com/meridianhq/meridian/internal/marketdata"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/skills"
 )
@@ -55,11 +56,14 @@ type Summary struct {
 	Skipped     int            `json:"skipped"`
 	SkipReasons map[string]int `json:"skipReasons,omitempty"`
 	// WithSalary counts jobs whose post states a salary.
-	WithSalary   int           `json:"withSalary"`
-	Profiles     int           `json:"profiles"`
-	Applications int           `json:"applications"`
-	Notes        int           `json:"notes"`
-	Duration     time.Duration `json:"-"`
+	WithSalary   int `json:"withSalary"`
+	Profiles     int `json:"profiles"`
+	Applications int `json:"applications"`
+	Notes        int `json:"notes"`
+	// ReferenceData is true when the market reference sources (salary
+	// survey, HN hiring trends) are in place.
+	ReferenceData bool          `json:"referenceData"`
+	Duration      time.Duration `json:"-"`
 }
 
 // MarshalJSON writes the duration as text ("2.4s").
@@ -121,6 +125,11 @@ func Load(ctx context.Context, a *app.App, log *slog.Logger) (Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("demo: check whether loaded: %w", err)
 	}
+	// The market's reference sources: skipped when already imported.
+	if err := marketdata.LoadShipped(ctx, a.DB); err != nil {
+		return sum, fmt.Errorf("demo: market reference data: %w", err)
+	}
+	sum.ReferenceData = true
 	if loaded {
 		sum.AlreadyLoaded = true
 		sum.Duration = time.Since(start)
