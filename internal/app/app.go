@@ -19,6 +19,7 @@ import (
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/skills"
@@ -50,6 +51,9 @@ type App struct {
 	// Search is the node's search index (nil: search and matching are
 	// unavailable).
 	Search Searcher
+	// Market is the node's market model (nil: market figures are
+	// unavailable).
+	Market *market.Model
 	// SettleTimeout bounds how long a command waits for its read-model
 	// update (default 2s); the write is durable either way.
 	SettleTimeout time.Duration

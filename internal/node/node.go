@@ -27,6 +27,8 @@ import (
 	"github.com/meridianhq/meridian/internal/broker"
 	"github.com/meridianhq/meridian/internal/config"
 	"github.com/meridianhq/meridian/internal/demo"
+	"github.com/meridianhq/meridian/internal/follow"
+	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/outbox"
 	"github.com/meridianhq/meridian/internal/projection"
@@ -186,6 +188,21 @@ func (d *Deps) SearchFollower(reg prometheus.Registerer) *search.Follower {
 	return f
 }
 
+// MarketFollower returns the follower of a new market model (woken by the
+// broker when open), not yet started.
+func (d *Deps) MarketFollower(reg prometheus.Registerer) (*market.Model, *follow.Follower) {
+	m := market.NewModel()
+	f := &follow.Follower{Name: "market", DB: d.DB, Log: d.Log, Model: m, Batch: 5000}
+	if d.Broker != nil {
+		f.Broker = d.Broker
+	}
+	if reg != nil {
+		f.Metrics(reg)
+		m.Metrics(reg)
+	}
+	return m, f
+}
+
 // CatchUp applies pending events to the SQL read models and the saved-search
 // alerts, for commands that write without a server (a running server does
 // the same on its own).
@@ -232,6 +249,11 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return fail(fmt.Errorf("search index: %w", err))
 	}
 	n.App.Search = n.Search
+	var marketFollower *follow.Follower
+	n.App.Market, marketFollower = deps.MarketFollower(reg)
+	if err := marketFollower.CatchUp(ctx); err != nil {
+		return fail(fmt.Errorf("market model: %w", err))
+	}
 	n.App.AlertsWaiter = n.Alerts
 	n.Auth, err = deps.Identity(ctx)
 	if err != nil {
@@ -280,6 +302,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return n.Alerts.Run(gctx) })
 	grp.Go(func() error { return n.Relay.Run(gctx) })
 	grp.Go(func() error { return n.Search.Run(gctx) })
+	grp.Go(func() error { return marketFollower.Run(gctx) })
 	grp.Go(func() error { return runExpiry(gctx, n.App) })
 	grp.Go(func() error { return purge(gctx, deps, n.Auth) })
 	grp.Go(func() error {

@@ -373,6 +373,47 @@ func (ix *Index) eligibleFor(countries []string) *roaring.Bitmap {
 	return roaring.FastOr(bs...)
 }
 
+// eligibleBase returns the live postings p may apply to (open to one of
+// its countries, working-time rule satisfied), with each rule's overlap
+// hours and reason. ix.mu must be read-locked.
+func (ix *Index) eligibleBase(p Profile, pc *profileCtx, now time.Time) (base *roaring.Bitmap, hours []float64, why []string) {
+	hours = make([]float64, len(ix.tzRules))
+	why = make([]string, len(ix.tzRules))
+	allowed := []*roaring.Bitmap{ix.tzDocs[0]}
+	hours[0] = -1
+	for id := 1; id < len(ix.tzRules); id++ {
+		if pc.work == nil {
+			continue // a posting with a working-time rule cannot be checked
+		}
+		ok, h, w := tzCheck(&ix.tzRules[id], *pc.work, now)
+		hours[id], why[id] = h, w
+		if ok {
+			allowed = append(allowed, ix.tzDocs[id])
+		}
+	}
+	return roaring.FastAnd(ix.live, ix.eligibleFor(p.Countries), roaring.FastOr(allowed...)), hours, why
+}
+
+// EligibleIDs returns the ids of the live postings p may apply to, by the
+// same rules as MatchProfile's hard filter, shared skills or not (the
+// market's skill-gap advice counts what p could reach).
+func (ix *Index) EligibleIDs(p Profile, now time.Time) ([]string, error) {
+	pc, err := ix.prepare(p, "")
+	if err != nil {
+		return nil, err
+	}
+	ix.expire(now)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	base, _, _ := ix.eligibleBase(p, pc, now)
+	out := make([]string, 0, base.GetCardinality())
+	it := base.Iterator()
+	for it.HasNext() {
+		out = append(out, ix.ids[it.Next()])
+	}
+	return out, nil
+}
+
 // MatchProfile returns the live postings p is eligible for and shares at
 // least one skill with (directly or through a related skill), best first,
 // each with its explanation.
@@ -402,21 +443,7 @@ func (ix *Index) MatchProfile(p Profile, opt MatchOptions, now time.Time) (Match
 	if len(pc.credits) == 0 {
 		return page, nil
 	}
-	// Working time: which rules the profile satisfies, with the overlap.
-	hours := make([]float64, len(ix.tzRules))
-	why := make([]string, len(ix.tzRules))
-	allowed := []*roaring.Bitmap{ix.tzDocs[0]}
-	hours[0] = -1
-	for id := 1; id < len(ix.tzRules); id++ {
-		if pc.work == nil {
-			continue // a posting with a working-time rule cannot be checked
-		}
-		ok, h, w := tzCheck(&ix.tzRules[id], *pc.work, now)
-		hours[id], why[id] = h, w
-		if ok {
-			allowed = append(allowed, ix.tzDocs[id])
-		}
-	}
+	base, hours, why := ix.eligibleBase(p, pc, now)
 	// Two tiers: postings sharing a skill the profile knows (or a broader
 	// one it partly satisfies) first; postings related only through
 	// weaker credits are scored only if they could still make the page.
@@ -428,7 +455,6 @@ func (ix *Index) MatchProfile(p Profile, opt MatchOptions, now time.Time) (Match
 			weak = append(weak, ix.skillDocs[s])
 		}
 	}
-	base := roaring.FastAnd(ix.live, ix.eligibleFor(p.Countries), roaring.FastOr(allowed...))
 	first := roaring.And(base, roaring.FastOr(strong...))
 	h := &topHeap{ix: ix, limit: limit}
 	ix.scoreCandidates(first, pc, hours, cur, h)

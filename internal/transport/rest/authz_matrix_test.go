@@ -39,6 +39,7 @@ import (
 	"github.com/meridianhq/meridian/internal/auth/password"
 	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/marketdata"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
@@ -548,6 +549,10 @@ func mxFreshApp(c *mxCase) {
 	c.objs["A:app"] = mxObj{res.ID, "A:app"}
 }
 
+// mxReferenceData imports the shipped salary survey and hiring-trends
+// series (once: LoadShipped skips what is already there).
+func mxReferenceData(c *mxCase) { c.fx.must(marketdata.LoadShipped(c.fx.ctx, c.fx.db)) }
+
 func mxFreshMember(c *mxCase) {
 	id := meridian.NewID()
 	_, err := c.fx.app.AddMember(c.fx.as("A-owner"), c.fx.orgID("A"), -1, id, domain.RoleViewer)
@@ -573,14 +578,23 @@ func mxFreshKey(c *mxCase) {
 }
 
 var mxVariants = map[string][]mxVariant{
-	"searchJobs":     {{name: "all"}, {name: "q+facets", query: "q=Secret&facets=true&country=DE"}},
-	"profileMatches": {{name: "D1", target: "A:profile"}, {name: "D2", target: "B:profile"}},
-	"jobCandidates":  {{name: "A-published", target: "A:pub"}, {name: "A-draft", target: "A:draft"}},
-	"listOrgs":       {{name: "all"}},
-	"createOrg":      {{name: "new", body: func(c *mxCase) any { return map[string]any{"name": "Org of " + c.a.name} }}},
-	"getOrg":         {{name: "A", org: "A"}},
-	"updateOrg":      {{name: "A", org: "A", body: mxConst(map[string]any{"name": "Tenant A", "website": "https://a.example"})}},
-	"listMembers":    {{name: "A", org: "A"}},
+	"searchJobs":         {{name: "all"}, {name: "q+facets", query: "q=Secret&facets=true&country=DE"}},
+	"profileMatches":     {{name: "D1", target: "A:profile"}, {name: "D2", target: "B:profile"}},
+	"profileSkillGaps":   {{name: "D1", target: "A:profile"}, {name: "D2", target: "B:profile"}},
+	"marketDemand":       {{name: "skills"}, {name: "groups-csv", query: "kind=group&format=csv&country=DE"}},
+	"marketCooccurrence": {{name: "top"}, {name: "go", query: "skill=go"}},
+	"marketSalaries":     {{name: "by-seniority", query: "groupBy=seniority&currency=EUR"}, {name: "survey", query: "source=survey", prep: mxReferenceData}},
+	"marketPremiums":     {{name: "top"}},
+	"marketTrends":       {{name: "monthly", query: "of=go&interval=month"}},
+	"marketBaseline":     {{name: "go", query: "of=go", prep: mxReferenceData}},
+	"marketHiringTimes":  {{name: "all"}, {name: "orgId=A", query: "orgId={A:org}"}},
+	"marketClaims":       {{name: "all"}},
+	"jobCandidates":      {{name: "A-published", target: "A:pub"}, {name: "A-draft", target: "A:draft"}},
+	"listOrgs":           {{name: "all"}},
+	"createOrg":          {{name: "new", body: func(c *mxCase) any { return map[string]any{"name": "Org of " + c.a.name} }}},
+	"getOrg":             {{name: "A", org: "A"}},
+	"updateOrg":          {{name: "A", org: "A", body: mxConst(map[string]any{"name": "Tenant A", "website": "https://a.example"})}},
+	"listMembers":        {{name: "A", org: "A"}},
 	"addMember": {
 		{name: "viewer", org: "A", body: func(*mxCase) any { return map[string]any{"userId": meridian.NewID(), "role": "viewer"} }},
 		{name: "owner", org: "A", needRole: domain.RoleOwner, body: func(*mxCase) any { return map[string]any{"userId": meridian.NewID(), "role": "owner"} }},

@@ -20,6 +20,8 @@ import (
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/auth/token"
+	"github.com/meridianhq/meridian/internal/follow"
+	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/search"
@@ -52,6 +54,8 @@ type stack struct {
 	alerts *projection.Runner
 	app    *app.App
 	log    *slog.Logger
+	// market follows the store into a.Market.
+	market *follow.Follower
 }
 
 func newStack(t *testing.T) *stack {
@@ -77,7 +81,13 @@ func newStack(t *testing.T) *stack {
 	go func() { _ = follower.Run(ctx); close(searchDone) }()
 	t.Cleanup(func() { cancel(); <-searchDone })
 	a.Search = follower
-	return &stack{ctx: ctx, db: db, run: run, alerts: alertsRun, app: a, log: log}
+	// The node's market model, following the store.
+	a.Market = market.NewModel()
+	mf := &follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}
+	marketDone := make(chan struct{})
+	go func() { _ = mf.Run(ctx); close(marketDone) }()
+	t.Cleanup(func() { cancel(); <-marketDone })
+	return &stack{ctx: ctx, db: db, run: run, alerts: alertsRun, app: a, log: log, market: mf}
 }
 
 // identity returns the sign-in services, with a signing key in place.

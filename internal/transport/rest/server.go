@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -114,6 +115,9 @@ func New(cfg Config) *Server {
 	hc.FieldsOptionalByDefault = true // the domain reports missing fields with clearer messages
 	hc.SchemasPath = "/api/v1/schemas"
 	hc.CreateHooks = nil // no $schema links in bodies: keep payloads plain
+	hc.Formats = maps.Clone(huma.DefaultFormats)
+	hc.Formats["text/csv"] = csvFormat // market tables
+	hc.Formats["csv"] = csvFormat
 	s.api = humago.New(s.mux, hc)
 	s.registerOrgs()
 	s.registerJobs()
@@ -123,6 +127,7 @@ func New(cfg Config) *Server {
 	s.registerAuth()
 	s.registerImports()
 	s.registerSavedSearches()
+	s.registerMarket()
 
 	s.handle("GET /healthz", PolicyOperational, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -143,7 +148,7 @@ func New(cfg Config) *Server {
 		}
 		writeProblem(w, newProblem(http.StatusNotFound, meridian.ENotFound, "no such endpoint: "+r.Method+" "+r.URL.Path))
 	})
-	h := s.idempotency(s.mux)
+	h := s.idempotency(acceptCSV(s.mux))
 	if cfg.Limiter != nil {
 		// Per-IP limits come before authentication, so that guessing
 		// credentials is limited too; per-principal and per-key limits after.
