@@ -104,6 +104,7 @@ over the file.`,
 		newImportCmd(g),
 		newExportCmd(g),
 		newSkillsCmd(g),
+		newReportCmd(g),
 	)
 	return root
 }
