@@ -37,16 +37,19 @@ func TestModelMatchesOracle(t *testing.T) {
 		runs = 40
 	}
 	t.Logf("seed %#x, %d runs (MARKET_SEED=%#x reproduces)", seed, runs, seed)
-	saved := gatherLimit
-	t.Cleanup(func() { gatherLimit = saved })
+	saved, savedReading := gatherLimit, countByReading
+	t.Cleanup(func() { gatherLimit, countByReading = saved, savedReading })
 	for run := range runs {
 		rng := rand.New(rand.NewPCG(seed, uint64(run)))
-		gatherLimit = saved
+		gatherLimit, countByReading = saved, savedReading
 		if run%3 == 1 {
 			gatherLimit = rng.IntN(4) // walk the salary buckets
+			if run%2 == 1 {
+				countByReading = 0 // ... counting them by intersection
+			}
 		}
 		if !checkRun(t, run, rng) {
-			t.Fatalf("run %d of seed %#x failed (gatherLimit %d)", run, seed, gatherLimit)
+			t.Fatalf("run %d of seed %#x failed (gatherLimit %d, countByReading %d)", run, seed, gatherLimit, countByReading)
 		}
 	}
 }

@@ -287,12 +287,15 @@ func (m *Model) Cooccurrence(f Filter, skill string, minCount, limit int, now ti
 			}
 		} else {
 			top := m.topSkills(set, 40)
+			n := make([]int, len(top))
+			for x, a := range top {
+				n[x] = count(a)
+			}
 			for x, a := range top {
 				with := roaring.And(set, m.skillAny[a])
-				na := int(with.GetCardinality())
-				for _, b := range top[x+1:] {
-					if nab := int(with.AndCardinality(m.skillAny[b])); nab >= minCount {
-						out.Items = append(out.Items, pair(a, b, na, count(b), nab))
+				for y := x + 1; y < len(top); y++ {
+					if nab := int(with.AndCardinality(m.skillAny[top[y]])); nab >= minCount {
+						out.Items = append(out.Items, pair(a, top[y], n[x], n[y], nab))
 					}
 				}
 			}
@@ -347,23 +350,51 @@ type salarySample struct {
 }
 
 func (m *Model) salaries(set *roaring.Bitmap) *salarySample {
-	s := &salarySample{m: m, set: roaring.And(set, m.salaried)}
-	s.n = int(s.set.GetCardinality())
-	if s.n <= gatherLimit {
-		v := make([]float64, 0, s.n)
-		it := s.set.Iterator()
+	set = roaring.And(set, m.salaried)
+	n := int(set.GetCardinality())
+	if n <= gatherLimit {
+		v := make([]float64, 0, n)
+		it := set.Iterator()
 		for it.HasNext() {
 			v = append(v, m.posts[it.Next()].salary)
 		}
-		s.small = sortedOf(v)
-		return s
+		return &salarySample{m: m, set: set, n: n, small: sortedOf(v)}
 	}
-	s.cum = make([]int, len(m.bucketKeys)+1)
-	for k, key := range m.bucketKeys {
-		s.cum[k+1] = s.cum[k] + int(s.set.AndCardinality(m.buckets[key]))
+	return m.salariesOf(set, m.bucketCounts(set, n))
+}
+
+// salariesOf is the sample of set (postings with a salary), whose counts
+// per salary bucket (by bucketKeys index) are known.
+func (m *Model) salariesOf(set *roaring.Bitmap, counts []int) *salarySample {
+	s := &salarySample{m: m, set: set, cum: make([]int, len(counts)+1), cache: map[int]sorted{}}
+	for k, c := range counts {
+		s.cum[k+1] = s.cum[k] + c
 	}
-	s.cache = map[int]sorted{}
+	s.n = s.cum[len(counts)]
 	return s
+}
+
+// countByReading: a set of up to this many postings per salary bucket is
+// counted by reading its postings' buckets rather than by intersecting it
+// with every bucket.
+var countByReading = 32
+
+// bucketCounts counts set's n postings (with a salary) per salary bucket
+// (by bucketKeys index).
+func (m *Model) bucketCounts(set *roaring.Bitmap, n int) []int {
+	counts := make([]int, len(m.bucketKeys))
+	if n <= countByReading*len(m.bucketKeys) {
+		it := set.Iterator()
+		for it.HasNext() {
+			k, _ := slices.BinarySearch(m.bucketKeys, m.posts[it.Next()].bucket)
+			counts[k]++
+		}
+		return counts
+	}
+	for k, key := range m.bucketKeys {
+		counts[k] = int(set.AndCardinality(m.buckets[key]))
+	}
+	return counts
 }
 
 func (s *salarySample) Len() int { return s.n }
@@ -523,10 +554,14 @@ func (m *Model) Premiums(f Filter, skillIDs []string, currency string, minN, lim
 		if len(skillIDs) == 0 {
 			cands = m.topSkills(set, limit)
 		}
-		// Strata with enough salaries to compare at all.
+		// Strata with enough salaries to compare at all, with their
+		// salary histograms: a skill's "without" side is the stratum's
+		// histogram minus its "with" side's.
 		type stratum struct {
 			sen, area int
 			set       *roaring.Bitmap
+			n         int
+			counts    []int
 		}
 		var strata []stratum
 		for si, sb := range m.sen {
@@ -537,8 +572,9 @@ func (m *Model) Premiums(f Filter, skillIDs []string, currency string, minN, lim
 				if ab == nil {
 					continue
 				}
-				if s := roaring.FastAnd(set, sb, ab); s.GetCardinality() >= uint64(2*minN) {
-					strata = append(strata, stratum{si, ai, s})
+				s := roaring.FastAnd(set, sb, ab)
+				if n := int(s.GetCardinality()); n >= 2*minN {
+					strata = append(strata, stratum{si, ai, s, n, m.bucketCounts(s, n)})
 				}
 			}
 		}
@@ -548,12 +584,17 @@ func (m *Model) Premiums(f Filter, skillIDs []string, currency string, minN, lim
 			for _, st := range strata {
 				with := roaring.And(st.set, orEmpty(m.skillAny[i]))
 				nw := int(with.GetCardinality())
-				nwo := int(st.set.GetCardinality()) - nw
+				nwo := st.n - nw
 				if nw < minN || nwo < minN {
 					continue
 				}
-				mw := Quantile(m.salaries(with), 0.5)
-				mwo := Quantile(m.salaries(roaring.AndNot(st.set, with)), 0.5)
+				wc := m.bucketCounts(with, nw)
+				woc := make([]int, len(wc))
+				for k := range wc {
+					woc[k] = st.counts[k] - wc[k]
+				}
+				mw := Quantile(m.salariesOf(with, wc), 0.5)
+				mwo := Quantile(m.salariesOf(roaring.AndNot(st.set, with), woc), 0.5)
 				r := mw/mwo - 1
 				p.Strata = append(p.Strata, Stratum{Seniority: seniorityName(st.sen), Area: Areas[st.area], NWith: nw, NWithout: nwo,
 					MedianWith: conv.of(mw), MedianWithout: conv.of(mwo), Premium: r})

@@ -11,7 +11,10 @@
 // generated postings; not part of "all", it takes several minutes at the
 // default 1,000,000: run it with -scenario search), search-quality (the
 // relevance suite of internal/search run on the same engines over the real
-// postings: queries passed per engine and per query; not part of "all").
+// postings: queries passed per engine and per query; not part of "all"),
+// market (the market model built from -n generated postings' events, the
+// full report over it, and salary percentile queries against PostgreSQL's
+// percentile_cont over the same rows; not part of "all").
 // PostgreSQL and external NATS figures are reported as skipped when those
 // servers are unreachable.
 package main
@@ -31,13 +34,16 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/meridianhq/meridian/bench"
+	"github.com/meridianhq/meridian/bench/marketbench"
 	"github.com/meridianhq/meridian/bench/searchbench"
+	"github.com/meridianhq/meridian/internal/market"
+	"github.com/meridianhq/meridian/internal/market/report"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
 func main() {
 	var (
-		scenario   = flag.String("scenario", "all", "comma-separated: append, latency, outbox, search, search-quality, or all (all but search and search-quality)")
+		scenario   = flag.String("scenario", "all", "comma-separated: append, latency, outbox, search, search-quality, market, or all (all but search, search-quality and market)")
 		duration   = flag.Duration("duration", 10*time.Second, "duration of each latency run")
 		appendDur  = flag.Duration("append-duration", 1500*time.Millisecond, "duration of each append figure")
 		rate       = flag.Int("rate", 1000, "commands per second in the latency scenario")
@@ -51,9 +57,9 @@ func main() {
 		out        = flag.String("out", "", "also write the Markdown table to this file")
 		only       = flag.String("only", "", "run only the figures whose setup description contains this text")
 		repeat     = flag.Int("repeat", 3, "runs of each append figure (the median is reported)")
-		searchN    = flag.Int("n", 1_000_000, "search scenario: generated postings")
+		searchN    = flag.Int("n", 1_000_000, "search and market scenarios: generated postings")
 		engines    = flag.String("engines", strings.Join(searchbench.EngineNames, ","), "search and search-quality scenarios: engines to compare, in this order: "+strings.Join(searchbench.EngineNames, ", "))
-		searchReps = flag.Int("queries", 3, "search scenario: timed passes over the query mix (after one warm-up pass)")
+		searchReps = flag.Int("queries", 3, "search and market scenarios: timed passes over the query mix (search: after one warm-up pass; market: the best is kept) and market report runs")
 		quietWait  = flag.Duration("quiet-wait", 5*time.Second, "before each figure, wait up to this long until other processes and CPU steal take < 15% of the machine (shared machines)")
 	)
 	flag.Parse()
@@ -258,6 +264,25 @@ func main() {
 		}
 	}
 
+	var marketResult *marketbench.Result
+	if want["market"] {
+		quiet()
+		pg := *pgURL
+		if !pgOK {
+			pg = ""
+			add(bench.Row{Scenario: "market", Setup: "PostgreSQL percentile_cont", Figure: "—", Target: "—", Verdict: "skipped: " + pgWhy})
+		}
+		r, err := marketbench.Run(ctx, marketbench.Config{N: *searchN, Seed: 1, Reps: *searchReps, PostgresURL: pg, Report: marketReport, Log: os.Stderr})
+		if err != nil {
+			add(bench.Row{Scenario: "market", Setup: fmt.Sprintf("%s postings", bench.Thousands(float64(*searchN))), Figure: "error: " + err.Error(), Target: "—", Verdict: "MISS"})
+		} else {
+			marketResult = r
+			for _, row := range r.Rows() {
+				add(row)
+			}
+		}
+	}
+
 	var quality []searchbench.QualityResult
 	if want["search-quality"] {
 		var names []string
@@ -302,6 +327,10 @@ func main() {
 	if len(quality) > 0 {
 		fmt.Fprintln(w)
 		searchbench.WriteQualityMarkdown(w, quality)
+	}
+	if marketResult != nil {
+		fmt.Fprintln(w)
+		marketResult.WriteMarkdown(w)
 	}
 }
 
@@ -360,4 +389,13 @@ func reachableNATS(u string) (bool, string) {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "meridian-bench:", err)
 	os.Exit(1)
+}
+
+// marketReport writes the full market report, as meridian report does.
+func marketReport(ctx context.Context, m *market.Model, dir string, now time.Time) error {
+	r, err := report.Build(ctx, m, report.Extra{}, report.Options{Currency: "USD", Now: now})
+	if err != nil {
+		return err
+	}
+	return r.Write(dir)
 }
