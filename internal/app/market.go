@@ -71,7 +71,7 @@ func (a *App) MarketTrends(_ context.Context, f market.Filter, interval string, 
 }
 
 // MarketBaseline returns the long-run hiring-trends series of terms.
-func (a *App) MarketBaseline(ctx context.Context, keys []string, from, to string) ([]marketdata.BaselineSeries, error) {
+func (a *App) MarketBaseline(ctx context.Context, keys []string, from, to string) (marketdata.BaselineSet, error) {
 	return marketdata.Baseline(ctx, a.DB, keys, from, to)
 }
 

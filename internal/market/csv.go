@@ -39,8 +39,14 @@ func WriteCSV(w io.Writer, v any) error {
 	return cw.Error()
 }
 
+// Tabler is a table defined outside this package.
+type Tabler interface{ Table() Table }
+
 // TableOf lays a figure table out as the rows WriteCSV writes.
 func TableOf(v any) (Table, error) {
+	if t, ok := v.(Tabler); ok { // tables of other packages (the reference sources)
+		return t.Table(), nil
+	}
 	switch x := v.(type) {
 	case Table:
 		return x, nil

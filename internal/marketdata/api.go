@@ -6,6 +6,8 @@
 package marketdata
 
 import (
+	"strconv"
+
 	"github.com/meridianhq/meridian/internal/market"
 )
 
@@ -87,4 +89,19 @@ type SourceInfo struct {
 	Skipped    int    `json:"skipped"`
 	SHA256     string `json:"sha256"` // of the CSV as read (decompressed)
 	ImportedAt string `json:"importedAt"`
+}
+
+// BaselineSet is a set of series, as the API and the report give them.
+type BaselineSet []BaselineSeries
+
+// Table lays the series out for CSV: one row per term and month.
+func (b BaselineSet) Table() market.Table {
+	t := market.Table{Header: []string{"source", "label", "term", "skill", "name", "month", "posts", "count", "share"}}
+	for _, s := range b {
+		for _, p := range s.Points {
+			t.Rows = append(t.Rows, []string{s.Source, s.Label, s.Term, s.Skill, s.Name, p.Month, strconv.Itoa(p.Posts), strconv.Itoa(p.Count),
+				strconv.FormatFloat(p.Share, 'f', 4, 64)})
+		}
+	}
+	return t
 }

@@ -511,7 +511,7 @@ func (r *Report) baselineSection() *section {
 	for i, m := range months {
 		idx[m] = i
 	}
-	data := market.Table{Header: []string{"source", "label", "term", "skill", "name", "month", "posts", "count", "share"}}
+	data := marketdata.BaselineSet(withPoints).Table()
 	t := &table{Caption: "Baseline terms (share of HN hiring posts mentioning the term)",
 		Head: []string{"Term", "Skill", "Months", "First month", "Peak month", "Latest month"}, Num: []bool{false, false, true, true, true, true}}
 	var ls []lineSeries
@@ -527,8 +527,6 @@ func (r *Report) baselineSection() *section {
 			if p.Posts > 0 {
 				v[idx[p.Month]] = sh
 			}
-			data.Rows = append(data.Rows, []string{s.Source, s.Label, s.Term, s.Skill, s.Name, p.Month, strconv.Itoa(p.Posts), strconv.Itoa(p.Count),
-				strconv.FormatFloat(sh, 'f', 4, 64)})
 			if first == nil || p.Month < first.Month {
 				first = p
 			}

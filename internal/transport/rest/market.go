@@ -218,7 +218,7 @@ func (s *Server) registerMarket() {
 			From   string   `query:"from" pattern:"^[0-9]{4}-[0-9]{2}$" doc:"first month (YYYY-MM)"`
 			To     string   `query:"to" pattern:"^[0-9]{4}-[0-9]{2}$" doc:"last month (YYYY-MM), inclusive"`
 			Format string   `query:"format" enum:"json,csv" doc:"csv: the series as CSV"`
-		}) (*marketOut[[]marketdata.BaselineSeries], error) {
+		}) (*marketOut[marketdata.BaselineSet], error) {
 			keys := splitList(in.Of)
 			if len(keys) == 0 || len(keys) > 20 {
 				return nil, s.fail(ctx, meridian.Errorf(meridian.EInvalid, "of: one to 20 skills or terms"))
@@ -227,7 +227,7 @@ func (s *Server) registerMarket() {
 			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			return &marketOut[[]marketdata.BaselineSeries]{out}, nil
+			return &marketOut[marketdata.BaselineSet]{out}, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "marketHiringTimes", Method: http.MethodGet, Path: "/api/v1/market/hiring-times", Summary: "Time to fill and employer response times",
 		Description: "From application events: hours from a posting's publication to its first hire, and from an application to the employer's first move, with the share of applications answered within 7 days (applications younger than a week and unanswered are not counted yet). With orgId: one employer's figures.",

@@ -1,12 +1,15 @@
 package rest_test
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/meridianhq/meridian/internal/marketdata"
 )
 
 // TestMarketOverREST publishes a dozen postings and reads every market
@@ -125,6 +128,28 @@ func TestMarketOverREST(t *testing.T) {
 		t.Errorf("second gap: %v", g)
 	}
 	e.must(404, e.do("GET", "/api/v1/profiles/"+profID+"/skill-gaps", "carol", nil))
+
+	// Every table as CSV, the reference sources' too.
+	base := "month,source_month_label,num_comments,points,term,full_term,count,percentage,rank\n" +
+		"2024-04,Apr24,400,500,Go,Go/alias[Golang],40,10.0,12\n2024-05,May24,409,549,Go,Go/alias[Golang],45,11.0,10\n"
+	if _, err := marketdata.ImportBaseline(context.Background(), e.db, strings.NewReader(base), "hn-test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"market/demand?", "market/cooccurrence?", "market/salaries?groupBy=seniority&", "market/premiums?",
+		"market/trends?of=go&", "market/baseline?of=go&", "market/hiring-times?", "market/claims?", "profiles/" + profID + "/skill-gaps?"} {
+		r := e.do("GET", "/api/v1/"+q+"format=csv", "bob", nil)
+		rows, err := csv.NewReader(strings.NewReader(string(r.Raw))).ReadAll()
+		want := 2 // a header and data
+		if strings.HasPrefix(q, "market/premiums") {
+			want = 1 // 12 salaries make no stratum with 10 on each side
+		}
+		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || err != nil || len(rows) < want {
+			t.Errorf("%s as CSV: %d %s %v %q", q, r.Status, r.Header.Get("Content-Type"), err, r.Raw)
+		}
+	}
+	if r := e.must(200, get("baseline?of=golang&format=csv")); !strings.Contains(string(r.Raw), "2024-05,409,45,0.1100") {
+		t.Errorf("baseline CSV: %s", r.Raw)
+	}
 
 	// Bad input: problem details naming the parameter.
 	for q, field := range map[string]string{
