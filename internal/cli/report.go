@@ -267,13 +267,9 @@ func baselineFor(ctx context.Context, db *store.DB, keys []string, warn func(str
 // seniority and by region.
 func surveyFor(ctx context.Context, db *store.DB, opt report.Options, warn func(string, ...any)) ([]market.Salaries, string) {
 	f := opt.Filter
-	sf := marketdata.SurveyFilter{Countries: f.Countries, Regions: f.Regions, RemoteOnly: true}
+	sf := marketdata.SurveyFilterFor(f)
+	sf.RemoteOnly = true
 	applied := []string{"remote answers only (remote ratio 100 %)", "every job title"}
-	for _, s := range f.Seniority {
-		if s != market.Unspecified {
-			sf.Seniority = append(sf.Seniority, s)
-		}
-	}
 	if len(f.Seniority) > 0 && len(sf.Seniority) == 0 {
 		return nil, "Every survey answer has a seniority, and the report covers postings without one only: section left out."
 	}
@@ -286,12 +282,10 @@ func surveyFor(ctx context.Context, db *store.DB, opt report.Options, warn func(
 	if len(f.Regions) > 0 {
 		applied = append(applied, "living in "+strings.Join(f.Regions, ", "))
 	}
-	if !f.From.IsZero() {
-		sf.YearFrom = f.From.Year()
+	if sf.YearFrom != 0 {
 		applied = append(applied, fmt.Sprintf("work year from %d", sf.YearFrom))
 	}
-	if !f.To.IsZero() {
-		sf.YearTo = f.To.Add(-time.Nanosecond).Year()
+	if sf.YearTo != 0 {
 		applied = append(applied, fmt.Sprintf("work year to %d", sf.YearTo))
 	}
 	overall, err := marketdata.SurveySalaries(ctx, db, sf, market.ByNone, opt.Currency, opt.MinN)

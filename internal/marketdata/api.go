@@ -7,6 +7,7 @@ package marketdata
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/meridianhq/meridian/internal/market"
 )
@@ -49,6 +50,27 @@ type SurveyFilter struct {
 	// Source: the label of the survey to read; "": the survey imported
 	// last. Figures never mix two surveys.
 	Source string
+}
+
+// SurveyFilterFor maps a postings filter onto the survey: seniority (less
+// "unspecified": every answer has one), residence countries and regions,
+// and the work years the posting days fall in. The filters the survey has
+// no equivalent for (skills, status, organization, eligibility) are left
+// to the caller to refuse or to ignore.
+func SurveyFilterFor(f market.Filter) SurveyFilter {
+	sf := SurveyFilter{Countries: f.Countries, Regions: f.Regions}
+	for _, s := range f.Seniority {
+		if s != market.Unspecified {
+			sf.Seniority = append(sf.Seniority, s)
+		}
+	}
+	if !f.From.IsZero() {
+		sf.YearFrom = f.From.Year()
+	}
+	if !f.To.IsZero() {
+		sf.YearTo = f.To.Add(-time.Nanosecond).Year()
+	}
+	return sf
 }
 
 // ImportReport says what an import did; Errors name the line and reason

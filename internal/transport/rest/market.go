@@ -139,13 +139,11 @@ func (s *Server) registerMarket() {
 				if len(f.Skills) > 0 || f.Open || f.Org != "" || f.Eligibility != "" {
 					return nil, s.fail(ctx, meridian.Errorf(meridian.EInvalid, "source: the survey has no skills, status, organization or eligibility; leave skills, open, orgId and eligibility out"))
 				}
-				sf := marketdata.SurveyFilter{Seniority: f.Seniority, Countries: f.Countries, Regions: f.Regions, RemoteOnly: in.RemoteOnly, Title: in.Title}
-				if !f.From.IsZero() {
-					sf.YearFrom = f.From.Year()
+				sf := marketdata.SurveyFilterFor(f)
+				if len(f.Seniority) > 0 && len(sf.Seniority) == 0 {
+					return nil, s.fail(ctx, meridian.Errorf(meridian.EInvalid, "seniority: every survey answer has one; %q selects none", market.Unspecified))
 				}
-				if !f.To.IsZero() {
-					sf.YearTo = f.To.AddDate(0, 0, -1).Year()
-				}
+				sf.RemoteOnly, sf.Title = in.RemoteOnly, in.Title
 				out, err = s.cfg.App.SurveySalaries(ctx, sf, in.GroupBy, in.Currency, in.MinN)
 			} else {
 				if in.Title != "" || in.RemoteOnly || in.GroupBy == "year" || in.GroupBy == "remote" {
