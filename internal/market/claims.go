@@ -77,9 +77,9 @@ func (m *Model) Claims(f Filter, now time.Time) (out []Claim, err error) {
 		cloud := m.tax.groupIndex["cloud"]
 		rg := m.tax.groupIndex["rest_or_graphql"]
 		back := roaring.And(set, m.backend)
-		nb := int(back.GetCardinality())
-		nreq := int(back.AndCardinality(orEmpty(m.groupReq[cloud])))
-		nany := int(back.AndCardinality(orEmpty(m.groupAny[cloud])))
+		nb := card(back)
+		nreq := andCard(back, orEmpty(m.groupReq[cloud]))
+		nany := andCard(back, orEmpty(m.groupAny[cloud]))
 		c := Claim{ID: ClaimBackendCloud,
 			Question: "Share of backend roles requiring cloud proficiency",
 			Definition: BackendDefinition + " Cloud proficiency: the posting requires (not merely lists as nice to have) at least one skill of the taxonomy's \"cloud\" group: " +
@@ -89,27 +89,27 @@ func (m *Model) Claims(f Filter, now time.Time) (out []Claim, err error) {
 		c.Share, c.Low, c.High = s.Share, s.Low, s.High
 		c.Also = []Share{
 			share("backend-cloud-any", "Backend roles mentioning any cloud skill (required or nice to have)", nany, nb),
-			share("backend-share", "Backend roles among all postings", nb, int(set.GetCardinality())),
+			share("backend-share", "Backend roles among all postings", nb, card(set)),
 		}
 		for _, id := range []string{"aws", "gcp", "azure"} {
 			if i, ok := m.tax.index[id]; ok {
-				c.Also = append(c.Also, share("backend-"+id, "Backend roles asking for "+m.tax.name(i), int(back.AndCardinality(orEmpty(m.skillAny[i]))), nb))
+				c.Also = append(c.Also, share("backend-"+id, "Backend roles asking for "+m.tax.name(i), andCard(back, orEmpty(m.skillAny[i])), nb))
 			}
 		}
 		out = append(out, c)
 
-		n := int(set.GetCardinality())
-		nrg := int(set.AndCardinality(orEmpty(m.groupAny[rg])))
+		n := card(set)
+		nrg := andCard(set, orEmpty(m.groupAny[rg]))
 		r := Claim{ID: ClaimRESTGraphQL,
 			Question:   "Share of listings featuring REST or GraphQL",
 			Definition: "Every posting in the sample (not only backend roles) counts; it features REST or GraphQL when it asks for REST or GraphQL (required or nice to have), as extracted from its text by the skills taxonomy.",
 			N:          n, Count: nrg}
 		s = share(r.ID, r.Question, nrg, n)
 		r.Share, r.Low, r.High = s.Share, s.Low, s.High
-		r.Also = []Share{share("rest-or-graphql-backend", "Backend roles featuring REST or GraphQL", int(back.AndCardinality(orEmpty(m.groupAny[rg]))), nb)}
+		r.Also = []Share{share("rest-or-graphql-backend", "Backend roles featuring REST or GraphQL", andCard(back, orEmpty(m.groupAny[rg])), nb)}
 		for _, id := range []string{"rest", "graphql", "grpc"} {
 			if i, ok := m.tax.index[id]; ok {
-				r.Also = append(r.Also, share("listings-"+id, "Listings asking for "+m.tax.name(i), int(set.AndCardinality(orEmpty(m.skillAny[i]))), n))
+				r.Also = append(r.Also, share("listings-"+id, "Listings asking for "+m.tax.name(i), andCard(set, orEmpty(m.skillAny[i])), n))
 			}
 		}
 		out = append(out, r)

@@ -13,7 +13,7 @@ func (m *Model) Metrics(reg prometheus.Registerer) {
 	}
 	reg.MustRegister(
 		gauge("meridian_market_postings", "Postings ever published, in the node's market model.", func() int { return len(m.posts) }),
-		gauge("meridian_market_open_postings", "Postings open now (until the next figure closes the expired ones).", func() int { return int(m.open.GetCardinality()) }),
+		gauge("meridian_market_open_postings", "Postings open now (until the next figure closes the expired ones).", func() int { return card(m.open) }),
 		gauge("meridian_market_applications", "Applications in the node's market model.", func() int { return len(m.appList) }),
 		gauge("meridian_market_answered_applications", "Applications the employer has moved at least once.", func() int { return m.answered }),
 	)

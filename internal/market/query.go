@@ -188,7 +188,7 @@ func (m *Model) Demand(f Filter, kind string, required bool, limit int, now time
 		if set, err = m.sample(f); err != nil {
 			return
 		}
-		out.N = int(set.GetCardinality())
+		out.N = card(set)
 		var bms []*roaring.Bitmap
 		var key func(i int) (string, string)
 		switch kind {
@@ -210,7 +210,7 @@ func (m *Model) Demand(f Filter, kind string, required bool, limit int, now time
 			if b == nil {
 				continue
 			}
-			if c := int(set.AndCardinality(b)); c > 0 {
+			if c := andCard(set, b); c > 0 {
 				k, name := key(i)
 				out.Items = append(out.Items, share(k, name, c, out.N))
 			}
@@ -257,8 +257,8 @@ func (m *Model) Cooccurrence(f Filter, skill string, minCount, limit int, now ti
 		if set, err = m.sample(f); err != nil {
 			return
 		}
-		out.N = int(set.GetCardinality())
-		count := func(i uint16) int { return int(set.AndCardinality(orEmpty(m.skillAny[i]))) }
+		out.N = card(set)
+		count := func(i uint16) int { return andCard(set, orEmpty(m.skillAny[i])) }
 		pair := func(a, b uint16, na, nb, nab int) Pair {
 			p := Pair{A: m.tax.ids[a], AName: m.tax.name(a), B: m.tax.ids[b], BName: m.tax.name(b), NA: na, NB: nb, NAB: nab}
 			if na > 0 {
@@ -276,12 +276,12 @@ func (m *Model) Cooccurrence(f Filter, skill string, minCount, limit int, now ti
 			}
 			out.Skill = m.tax.ids[a]
 			with := roaring.And(set, orEmpty(m.skillAny[a]))
-			na := int(with.GetCardinality())
+			na := card(with)
 			for b, bb := range m.skillAny {
 				if bb == nil || b == int(a) {
 					continue
 				}
-				if nab := int(with.AndCardinality(bb)); nab >= minCount {
+				if nab := andCard(with, bb); nab >= minCount {
 					out.Items = append(out.Items, pair(a, uint16(b), na, count(uint16(b)), nab)) // #nosec G115 -- skill indexes are uint16
 				}
 			}
@@ -294,7 +294,7 @@ func (m *Model) Cooccurrence(f Filter, skill string, minCount, limit int, now ti
 			for x, a := range top {
 				with := roaring.And(set, m.skillAny[a])
 				for y := x + 1; y < len(top); y++ {
-					if nab := int(with.AndCardinality(m.skillAny[top[y]])); nab >= minCount {
+					if nab := andCard(with, m.skillAny[top[y]]); nab >= minCount {
 						out.Items = append(out.Items, pair(a, top[y], n[x], n[y], nab))
 					}
 				}
@@ -351,7 +351,7 @@ type salarySample struct {
 
 func (m *Model) salaries(set *roaring.Bitmap) *salarySample {
 	set = roaring.And(set, m.salaried)
-	n := int(set.GetCardinality())
+	n := card(set)
 	if n <= gatherLimit {
 		v := make([]float64, 0, n)
 		it := set.Iterator()
@@ -392,7 +392,7 @@ func (m *Model) bucketCounts(set *roaring.Bitmap, n int) []int {
 		return counts
 	}
 	for k, key := range m.bucketKeys {
-		counts[k] = int(set.AndCardinality(m.buckets[key]))
+		counts[k] = andCard(set, m.buckets[key])
 	}
 	return counts
 }
@@ -478,7 +478,7 @@ func (m *Model) Salaries(f Filter, groupBy, currency string, minN, limit int, no
 			return
 		}
 		set.And(m.salaried)
-		out.N = int(set.GetCardinality())
+		out.N = card(set)
 		switch groupBy {
 		case ByNone:
 			out.Groups = append(out.Groups, conv.group("all", "All postings", m.salaries(set), minN))
@@ -573,7 +573,7 @@ func (m *Model) Premiums(f Filter, skillIDs []string, currency string, minN, lim
 					continue
 				}
 				s := roaring.FastAnd(set, sb, ab)
-				if n := int(s.GetCardinality()); n >= 2*minN {
+				if n := card(s); n >= 2*minN {
 					strata = append(strata, stratum{si, ai, s, n, m.bucketCounts(s, n)})
 				}
 			}
@@ -583,7 +583,7 @@ func (m *Model) Premiums(f Filter, skillIDs []string, currency string, minN, lim
 			var wsum, sum float64
 			for _, st := range strata {
 				with := roaring.And(st.set, orEmpty(m.skillAny[i]))
-				nw := int(with.GetCardinality())
+				nw := card(with)
 				nwo := st.n - nw
 				if nw < minN || nwo < minN {
 					continue
@@ -737,13 +737,13 @@ func (m *Model) Trends(f Filter, interval string, keys []SeriesKey, now time.Tim
 			lo = maxTime(lo, from)
 			hi = minTime(hi, to)
 			p := roaring.And(set, m.daysIn(lo, hi))
-			n := int(p.GetCardinality())
+			n := card(p)
 			for ri := range refs {
 				pt := Point{Start: s, End: NextPeriod(interval, s), N: n}
 				if refs[ri].bm == nil {
 					pt.Count = n
 				} else {
-					pt.Count = int(p.AndCardinality(refs[ri].bm))
+					pt.Count = andCard(p, refs[ri].bm)
 				}
 				if n > 0 {
 					pt.Share = float64(pt.Count) / float64(n)
@@ -827,7 +827,7 @@ func (m *Model) HiringTimes(f Filter, now time.Time) (out HiringTimes, err error
 			fill = append(fill, float64(p.filled-p.published)/3600)
 		}
 		out.TimeToFill = durations(fill)
-		out.Unfilled = int(set.GetCardinality()) - len(fill)
+		out.Unfilled = card(set) - len(fill)
 		var resp []float64
 		in7, due := 0, 0
 		t := now.Unix()

@@ -24,9 +24,9 @@ func (m *Model) Describe(f Filter, now time.Time) (out SampleInfo, err error) {
 			err = e
 			return
 		}
-		out.N = int(set.GetCardinality())
-		out.Open = int(set.AndCardinality(m.open))
-		out.Salaried = int(set.AndCardinality(m.salaried))
+		out.N = card(set)
+		out.Open = andCard(set, m.open)
+		out.Salaried = andCard(set, m.salaried)
 		if first, last, ok := m.extent(set); ok {
 			out.First, out.Last = DayTime(first), DayTime(last)
 		}

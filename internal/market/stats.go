@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -43,10 +44,9 @@ type sample interface {
 // sorted is a sample held as a sorted slice.
 type sorted []float64
 
-func (s sorted) Len() int                   { return len(s) }
-func (s sorted) At(i int) float64           { return s[i] }
-func sortedOf(v []float64) sorted           { sort.Float64s(v); return sorted(v) }
-func (s sorted) quantile(p float64) float64 { return Quantile(s, p) }
+func (s sorted) Len() int         { return len(s) }
+func (s sorted) At(i int) float64 { return s[i] }
+func sortedOf(v []float64) sorted { sort.Float64s(v); return sorted(v) }
 
 // Quantile is the p-quantile by linear interpolation between closest
 // ranks, PostgreSQL's percentile_cont: with h = (N−1)p, the value at
@@ -107,3 +107,10 @@ func estimate(s sample, p float64) Estimate {
 	lo, hi := BootstrapCI(s.Len(), p)
 	return Estimate{Value: Quantile(s, p), Low: s.At(lo), High: s.At(hi)}
 }
+
+// card is b's cardinality as an int, andCard that of a ∩ b. Ordinals are
+// uint32, so a cardinality never exceeds 2^32, which an int holds on the
+// 64-bit platforms Meridian is built for.
+func card(b *roaring.Bitmap) int { return int(b.GetCardinality()) } // #nosec G115 -- at most 2^32 (uint32 ordinals), 64-bit int
+
+func andCard(a, b *roaring.Bitmap) int { return int(a.AndCardinality(b)) } // #nosec G115 -- at most 2^32 (uint32 ordinals), 64-bit int

@@ -123,10 +123,10 @@ FROM market_survey_rows WHERE source = ? ORDER BY line`, src.label)
 			d.minYear = year
 		}
 		d.maxYear = max(d.maxYear, year)
-		d.year = append(d.year, int16(year)) // #nosec G115 -- checked above
-		d.sen = append(d.sen, uint8(si))     // #nosec G115 -- seven levels
-		d.emp = append(d.emp, uint8(ei))     // #nosec G115 -- four types
-		d.remote = append(d.remote, uint8(min(remote/50, 2)))
+		d.year = append(d.year, int16(year))                  // #nosec G115 -- checked above
+		d.sen = append(d.sen, uint8(si))                      // #nosec G115 -- seven levels
+		d.emp = append(d.emp, uint8(ei))                      // #nosec G115 -- four types
+		d.remote = append(d.remote, uint8(min(remote/50, 2))) // #nosec G115 -- 0, 1 or 2
 		d.res = append(d.res, ci)
 		d.title = append(d.title, ti)
 		d.usd = append(d.usd, usd)
