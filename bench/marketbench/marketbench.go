@@ -6,6 +6,7 @@
 package marketbench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,8 +49,12 @@ type Result struct {
 	N, Events int
 	Build     time.Duration
 	HeapBytes uint64 // live heap held by the model
-	Report    []time.Duration
-	Figures   []Timed
+	// Snapshot: its size, and the time to write it and to load a model
+	// from it (a node's restart).
+	SnapshotBytes      int
+	SnapSave, SnapLoad time.Duration
+	Report             []time.Duration
+	Figures            []Timed
 	// Percentile queries: Meridian and PostgreSQL times per query of the
 	// mix (same filters, same rows), and answers that differed.
 	Queries    []string
@@ -146,6 +151,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	runtime.KeepAlive(evs)
 	evs = nil
 	logf(cfg, "market: model built in %s", res.Build.Round(time.Millisecond))
+	var snap bytes.Buffer
+	t2 := time.Now()
+	if err := m.Save(&snap); err != nil {
+		return nil, err
+	}
+	res.SnapSave, res.SnapshotBytes = time.Since(t2), snap.Len()
+	t2 = time.Now()
+	if _, err := market.Load(&snap); err != nil {
+		return nil, err
+	}
+	res.SnapLoad = time.Since(t2)
 	now := searchbench.Now
 
 	// Each figure once, the way the report asks for it.
@@ -368,6 +384,7 @@ func (r *Result) Rows() []bench.Row {
 	rows := []bench.Row{
 		{Scenario: "market", Setup: setup + ", model built from the event stream", Figure: fmt.Sprintf("%s events/s (%s)", bench.Thousands(float64(r.Events)/r.Build.Seconds()), r.Build.Round(time.Millisecond)), Target: "—", Verdict: "info"},
 		{Scenario: "market", Setup: setup + ", model memory", Figure: fmt.Sprintf("%.0f B/posting", float64(r.HeapBytes)/float64(r.N)), Target: "—", Verdict: "info"},
+		{Scenario: "market", Setup: setup + ", snapshot written / restart from it", Figure: fmt.Sprintf("%.0f MB; saved in %s, loaded in %s", float64(r.SnapshotBytes)/1e6, r.SnapSave.Round(time.Millisecond), r.SnapLoad.Round(time.Millisecond)), Target: "—", Verdict: "info"},
 	}
 	if len(r.Report) > 0 {
 		med := median(r.Report)

@@ -40,8 +40,20 @@ type Config struct {
 	DevAuth            bool   `yaml:"dev_auth" env:"MERIDIAN_DEV_AUTH" usage:"act as a development user (X-Dev-User header); embedded mode only"`
 	NoDemo             bool   `yaml:"no_demo" env:"MERIDIAN_NO_DEMO" usage:"do not load the demo data on first start"`
 	SearchSnapshot     string `yaml:"search_snapshot" env:"MERIDIAN_SEARCH_SNAPSHOT" usage:"file the node's search index is snapshotted to for fast restarts (default <data_dir>/search.snapshot; \"off\": none)"`
+	MarketSnapshot     string `yaml:"market_snapshot" env:"MERIDIAN_MARKET_SNAPSHOT" usage:"file the node's market model is snapshotted to for fast restarts (default <data_dir>/market.snapshot; \"off\": none)"`
 	LogLevel           string `yaml:"log_level" env:"MERIDIAN_LOG_LEVEL" usage:"debug, info, warn or error" default:"info"`
 	LogFormat          string `yaml:"log_format" env:"MERIDIAN_LOG_FORMAT" usage:"text or json" default:"text"`
+}
+
+// MarketSnapshotPath is where the market model snapshot lives ("" for none).
+func (c *Config) MarketSnapshotPath() string {
+	switch c.MarketSnapshot {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(c.DataDir, "market.snapshot")
+	}
+	return c.MarketSnapshot
 }
 
 // SearchSnapshotPath is where the search index snapshot lives ("" for none).

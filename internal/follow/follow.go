@@ -10,7 +10,10 @@ package follow
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -200,4 +203,30 @@ func (f *Follower) WaitFor(ctx context.Context, pos int64) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// WriteFileAtomic writes a snapshot: into a temporary file next to path,
+// synced, then renamed over path, so a crash leaves the old snapshot or
+// the new one, never half of one.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

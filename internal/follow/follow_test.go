@@ -59,7 +59,7 @@ func TestFollowerAppliesEveryEventInOrder(t *testing.T) {
 	stops.Add(1)
 	var once sync.Once
 	f := &follow.Follower{Name: "test", DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Model: m, Batch: 2,
-		Poll: time.Hour, // only the append signal wakes it
+		Poll:  time.Hour, // only the append signal wakes it
 		Every: 10 * time.Millisecond, Tick: func() { once.Do(ticks.Done) }, Stop: stops.Done}
 	if err := f.CatchUp(ctx); err != nil {
 		t.Fatal(err)

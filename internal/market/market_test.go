@@ -1,6 +1,7 @@
 package market
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,11 +68,28 @@ func checkRun(t *testing.T, run int, rng *rand.Rand) bool {
 			t.Fatalf("run %d: apply: %v", run, err)
 		}
 	}
-	mode := run % 4
+	mode := run % 5
 	label := fmt.Sprintf("run %d (mode %d, %d postings, %d events, now %s)", run, mode, g.nPosts, len(evs), g.now.Format(time.RFC3339))
 	switch mode {
 	case 0: // all at once
 		apply(evs)
+	case 4: // half, then a snapshot round trip, then the rest
+		half := rng.IntN(len(evs) + 1)
+		apply(evs[:half])
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatalf("%s: save: %v", label, err)
+		}
+		loaded, err := Load(&buf)
+		if err != nil {
+			t.Fatalf("%s: load: %v", label, err)
+		}
+		if loaded.Position() != int64(half) || loaded.Len() != m.Len() {
+			t.Errorf("%s: loaded at %d with %d postings, saved at %d with %d", label, loaded.Position(), loaded.Len(), half, m.Len())
+			return false
+		}
+		m = loaded
+		apply(evs[half:])
 	default: // random batches, some applied again, some overlapping
 		pos := 0
 		var done [][2]int

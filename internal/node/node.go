@@ -188,11 +188,37 @@ func (d *Deps) SearchFollower(reg prometheus.Registerer) *search.Follower {
 	return f
 }
 
-// MarketFollower returns the follower of a new market model (woken by the
-// broker when open), not yet started.
-func (d *Deps) MarketFollower(reg prometheus.Registerer) (*market.Model, *follow.Follower) {
+// MarketFollower returns the node's market model, loaded from its snapshot
+// when there is a usable one, and its follower (woken by the broker when
+// open; snapshotting every 5 minutes while it changes and at shutdown),
+// not yet started.
+func (d *Deps) MarketFollower(ctx context.Context, reg prometheus.Registerer) (*market.Model, *follow.Follower) {
+	path := d.Config.MarketSnapshotPath()
 	m := market.NewModel()
-	f := &follow.Follower{Name: "market", DB: d.DB, Log: d.Log, Model: m, Batch: 5000}
+	if path != "" {
+		loaded, err := market.LoadFile(path)
+		head, herr := d.DB.Head(ctx)
+		switch {
+		case err != nil:
+			d.Log.Warn("market snapshot unusable; rebuilding the model from the event store", "path", path, "err", err)
+		case loaded != nil && herr == nil && loaded.Position() > head:
+			d.Log.Warn("market snapshot is ahead of the store (another database?); rebuilding the model", "path", path, "position", loaded.Position(), "head", head)
+		case loaded != nil:
+			m = loaded
+		}
+	}
+	saved := m.Position()
+	save := func() {
+		if path == "" || m.Position() == saved {
+			return
+		}
+		if err := m.SaveFile(path); err != nil {
+			d.Log.Error("market snapshot failed", "err", err)
+			return
+		}
+		saved = m.Position()
+	}
+	f := &follow.Follower{Name: "market", DB: d.DB, Log: d.Log, Model: m, Batch: 5000, Every: 5 * time.Minute, Tick: save, Stop: save}
 	if d.Broker != nil {
 		f.Broker = d.Broker
 	}
@@ -250,10 +276,12 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	}
 	n.App.Search = n.Search
 	var marketFollower *follow.Follower
-	n.App.Market, marketFollower = deps.MarketFollower(reg)
+	n.App.Market, marketFollower = deps.MarketFollower(ctx, reg)
+	start := time.Now()
 	if err := marketFollower.CatchUp(ctx); err != nil {
 		return fail(fmt.Errorf("market model: %w", err))
 	}
+	log.Info("market model ready", "postings", n.App.Market.Len(), "position", n.App.Market.Position(), "took", time.Since(start).Round(time.Millisecond))
 	n.App.AlertsWaiter = n.Alerts
 	n.Auth, err = deps.Identity(ctx)
 	if err != nil {

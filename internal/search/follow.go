@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -168,26 +167,7 @@ func (f *Follower) Save() error {
 
 func (f *Follower) save() error {
 	ix := f.Index()
-	if err := os.MkdirAll(filepath.Dir(f.SnapshotPath), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.SnapshotPath), ".search-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := ix.Save(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), f.SnapshotPath); err != nil {
+	if err := follow.WriteFileAtomic(f.SnapshotPath, ix.Save); err != nil {
 		return err
 	}
 	f.saved = ix.Position()
