@@ -69,22 +69,13 @@ included. Salary groups with fewer than --min-n values are suppressed.`,
 	f.StringVar(&fl.from, "from", "", "first posting day included (YYYY-MM-DD)")
 	f.StringVar(&fl.to, "to", "", "last posting day included (YYYY-MM-DD)")
 	f.StringVar(&fl.countries, "country", "", "postings open to someone in one of these countries (ISO 3166-1 alpha-2, comma-separated)")
-	f.StringVar(&fl.regions, "region", "", "postings open to part of one of these regions (comma-separated: "+strings.Join(regionNames(), ", ")+")")
+	f.StringVar(&fl.regions, "region", "", "postings open to part of one of these regions (comma-separated: "+strings.Join(market.RegionCodes(), ", ")+")")
 	f.StringVar(&fl.seniority, "seniority", "", "postings of one of these levels (comma-separated: "+strings.Join(domain.SeniorityLevels, ", ")+", "+market.Unspecified+")")
 	f.BoolVar(&fl.open, "open", false, "only postings open now")
 	f.StringVar(&fl.currency, "currency", "USD", "currency of salary figures (ISO 4217)")
 	f.IntVar(&fl.minN, "min-n", market.DefaultMinN, "smallest salary sample shown (at least 10)")
 	f.StringVar(&fl.title, "title", report.DefaultTitle, "the report's title")
 	return cmd
-}
-
-func regionNames() []string {
-	out := make([]string, 0, len(domain.Regions))
-	for r := range domain.Regions {
-		out = append(out, r)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // list splits a comma-separated flag value.
@@ -144,7 +135,7 @@ func (fl reportFlags) options(now time.Time) (report.Options, error) {
 	for _, r := range list(fl.regions) {
 		r = strings.ToUpper(r)
 		if _, ok := domain.Regions[r]; !ok {
-			return opt, flagErr("region", "%q is not a region (%s)", r, strings.Join(regionNames(), ", "))
+			return opt, flagErr("region", "%q is not a region (%s)", r, strings.Join(market.RegionCodes(), ", "))
 		}
 		f.Regions = append(f.Regions, r)
 	}

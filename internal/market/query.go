@@ -67,7 +67,7 @@ func (m *Model) sample(f Filter) (*roaring.Bitmap, error) {
 			r = strings.ToUpper(strings.TrimSpace(r))
 			w, ok := places.within[r]
 			if !ok {
-				return nil, invalid("region", "%q is not a known region (%s)", r, strings.Join(regionCodes(), ", "))
+				return nil, invalid("region", "%q is not a known region (%s)", r, strings.Join(RegionCodes(), ", "))
 			}
 			for _, pl := range w {
 				bs = append(bs, orEmpty(m.place[pl]))
@@ -113,7 +113,8 @@ func (m *Model) sample(f Filter) (*roaring.Bitmap, error) {
 	return set, nil
 }
 
-func regionCodes() []string {
+// RegionCodes lists the region codes a filter takes, sorted.
+func RegionCodes() []string {
 	var out []string
 	for r := range domain.Regions {
 		out = append(out, r)
