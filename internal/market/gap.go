@@ -134,9 +134,18 @@ func (m *Model) SkillGaps(known, eligible []string, currency string, limit int, 
 				break
 			}
 			before, nb := median(reachSal)
+			// Only the skills unlocking the most postings can win; the
+			// salary uplift (a median each) only breaks their ties.
+			most := 0
+			for _, adds := range unlock {
+				most = max(most, len(adds))
+			}
 			var best *Gap
 			var bestAdds []int
 			for s, adds := range unlock {
+				if len(adds) < most {
+					continue
+				}
 				after := slices.Clone(reachSal)
 				for _, ci := range adds {
 					if cands[ci].has {

@@ -1,7 +1,6 @@
 package market
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -67,45 +66,4 @@ func ParseDate(field, s string) (time.Time, error) {
 		return time.Time{}, invalid(field, "%q is not a date (2026-03-01) or RFC 3339 time", s)
 	}
 	return t.UTC(), nil
-}
-
-// Describe says in words which postings f selects.
-func (f Filter) Describe() string {
-	var parts []string
-	switch {
-	case !f.From.IsZero() && !f.To.IsZero():
-		parts = append(parts, fmt.Sprintf("posted from %s to %s", f.From.Format(time.DateOnly), f.To.AddDate(0, 0, -1).Format(time.DateOnly)))
-	case !f.From.IsZero():
-		parts = append(parts, "posted from "+f.From.Format(time.DateOnly))
-	case !f.To.IsZero():
-		parts = append(parts, "posted before "+f.To.Format(time.DateOnly))
-	}
-	if len(f.Countries) > 0 {
-		parts = append(parts, "open to people in "+strings.Join(f.Countries, ", "))
-	}
-	if len(f.Regions) > 0 {
-		parts = append(parts, "open to (part of) "+strings.Join(f.Regions, ", "))
-	}
-	if len(f.Seniority) > 0 {
-		parts = append(parts, "seniority "+strings.Join(f.Seniority, ", "))
-	}
-	switch f.Eligibility {
-	case EligWorldwide:
-		parts = append(parts, "open worldwide")
-	case EligRestricted:
-		parts = append(parts, "restricted to some countries or regions")
-	}
-	if len(f.Skills) > 0 {
-		parts = append(parts, "asking for "+strings.Join(f.Skills, " and "))
-	}
-	if f.Open {
-		parts = append(parts, "open now")
-	}
-	if f.Org != "" {
-		parts = append(parts, "of organization "+f.Org)
-	}
-	if len(parts) == 0 {
-		return "every posting published on Meridian"
-	}
-	return "postings " + strings.Join(parts, "; ")
 }
