@@ -125,7 +125,7 @@ func (s *Server) registerMarket() {
 			MarketIn
 			CurrencyIn
 			GroupBy    string `query:"groupBy" enum:"seniority,region,country,skill,year,remote" doc:"default: one row for the whole sample (year and remote: survey only)"`
-			Limit      int    `query:"limit" minimum:"0" maximum:"500" doc:"rows of a country or skill table (default 30)"`
+			Limit      int    `query:"limit" minimum:"0" maximum:"100" doc:"rows of a country or skill table (default 30)"`
 			Source     string `query:"source" enum:"postings,survey" doc:"default postings"`
 			Title      string `query:"title" maxLength:"100" doc:"survey only: job titles containing this text"`
 			RemoteOnly bool   `query:"remoteOnly" doc:"survey only: fully remote answers"`
@@ -162,14 +162,18 @@ func (s *Server) registerMarket() {
 		func(ctx context.Context, in *struct {
 			MarketIn
 			CurrencyIn
-			Of    []string `query:"of" doc:"skills to compute (default: the most asked for among postings with a salary)"`
-			Limit int      `query:"limit" minimum:"0" maximum:"200" doc:"how many skills by default (20)"`
+			Of    []string `query:"of" doc:"skills to compute, at most 50 (default: the most asked for among postings with a salary)"`
+			Limit int      `query:"limit" minimum:"0" maximum:"50" doc:"how many skills by default (20)"`
 		}) (*marketOut[market.Premiums], error) {
 			f, err := in.Filter()
 			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			out, err := s.cfg.App.MarketPremiums(ctx, f, splitList(in.Of), in.Currency, in.MinN, in.Limit)
+			of := splitList(in.Of)
+			if len(of) > 50 {
+				return nil, s.fail(ctx, meridian.Errorf(meridian.EInvalid, "of: at most 50 skills"))
+			}
+			out, err := s.cfg.App.MarketPremiums(ctx, f, of, in.Currency, in.MinN, in.Limit)
 			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
