@@ -34,6 +34,7 @@ import (
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/ratelimit"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/rest"
@@ -302,7 +303,15 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
-	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
+	// Live channels: a feed from the store's head on (subscribers want what
+	// happens from now), on every node.
+	hub := realtime.NewHub(0)
+	feed := &follow.Follower{Name: "realtime", DB: deps.DB, Log: log, Model: realtime.NewFeed(hub, deps.DB.Load, head)}
+	if deps.Broker != nil {
+		feed.Broker = deps.Broker
+	}
+	feed.Metrics(reg)
+	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Hub: hub, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
 		Auth: n.Auth, PublicURL: cfg.BaseURL(),
 		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
@@ -331,6 +340,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return n.Relay.Run(gctx) })
 	grp.Go(func() error { return n.Search.Run(gctx) })
 	grp.Go(func() error { return marketFollower.Run(gctx) })
+	grp.Go(func() error { return feed.Run(gctx) })
 	grp.Go(func() error { return runExpiry(gctx, n.App) })
 	grp.Go(func() error { return purge(gctx, deps, n.Auth) })
 	grp.Go(func() error {

@@ -492,7 +492,10 @@ func (fx *mxFixture) do(a mxActor, req mxRequest) mxResp {
 	res, err := http.DefaultClient.Do(hr)
 	fx.must(err)
 	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	var raw []byte
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") { // a stream: its status is the answer
+		raw, _ = io.ReadAll(res.Body)
+	}
 	out := mxResp{status: res.StatusCode, raw: raw}
 	var p struct{ Code, Detail string }
 	if json.Unmarshal(raw, &p) == nil {
@@ -724,6 +727,7 @@ var mxVariants = map[string][]mxVariant{
 	"plain:GET /metrics":               {{name: "get"}}, // the fixture's server has a Registry
 	"plain:GET /api/docs":              {{name: "get"}},
 	"plain:GET /.well-known/jwks.json": {{name: "get"}},
+	"plain:GET /events":                {{name: "public channels"}},
 	"plain:POST /oauth/token": {{name: "no-client-credentials", answer: mxUnauth,
 		body: mxConst(url.Values{"grant_type": {"client_credentials"}})}}, // RFC 6749 invalid_client, not a problem
 	"plain:GET /auth/oidc/{provider}/start":    {{name: "no-providers", answer: mxHidden}},

@@ -24,6 +24,7 @@ import (
 	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/store/storetest"
@@ -56,6 +57,8 @@ type stack struct {
 	log    *slog.Logger
 	// market follows the store into a.Market.
 	market *follow.Follower
+	// hub has the live channels (/events).
+	hub *realtime.Hub
 }
 
 func newStack(t *testing.T) *stack {
@@ -87,7 +90,13 @@ func newStack(t *testing.T) *stack {
 	marketDone := make(chan struct{})
 	go func() { _ = mf.Run(ctx); close(marketDone) }()
 	t.Cleanup(func() { cancel(); <-marketDone })
-	return &stack{ctx: ctx, db: db, run: run, alerts: alertsRun, app: a, log: log, market: mf}
+	// The node's live channels, following the store from its start.
+	hub := realtime.NewHub(0)
+	feed := &follow.Follower{Name: "realtime", DB: db, Log: log, Model: realtime.NewFeed(hub, db.Load, 0), Poll: 5 * time.Millisecond}
+	feedDone := make(chan struct{})
+	go func() { _ = feed.Run(ctx); close(feedDone) }()
+	t.Cleanup(func() { cancel(); <-feedDone })
+	return &stack{ctx: ctx, db: db, run: run, alerts: alertsRun, app: a, log: log, market: mf, hub: hub}
 }
 
 // identity returns the sign-in services, with a signing key in place.
@@ -103,7 +112,7 @@ func (s *stack) identity(t *testing.T) *auth.Service {
 // serve starts the API; cfg's App, DB, Log, Registry and Version are filled in.
 func (s *stack) serve(t *testing.T, cfg rest.Config) (*httptest.Server, *rest.Server) {
 	t.Helper()
-	cfg.App, cfg.DB, cfg.Log, cfg.Registry, cfg.Version = s.app, s.db, s.log, prometheus.NewRegistry(), "test"
+	cfg.App, cfg.DB, cfg.Log, cfg.Registry, cfg.Version, cfg.Hub = s.app, s.db, s.log, prometheus.NewRegistry(), "test", s.hub
 	api := rest.New(cfg)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close) // runs before the stack's cleanup: requests end first

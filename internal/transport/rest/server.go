@@ -30,6 +30,7 @@ import (
 	"github.com/meridianhq/meridian/internal/eventstore"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/ratelimit"
+	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
@@ -42,6 +43,8 @@ type Pinger interface {
 type Config struct {
 	App *app.App
 	DB  *store.DB
+	// Hub serves the live event channels at /events (nil: 503 there).
+	Hub *realtime.Hub
 	// Auth runs sign-in and reads requests' credentials. Nil: only the
 	// development principal (DevAuth) or anonymous access.
 	Auth *auth.Service
@@ -134,6 +137,7 @@ func New(cfg Config) *Server {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.cfg.Version})
 	})
 	s.handle("GET /readyz", PolicyOperational, s.readyz)
+	s.handle("GET /events", PolicyPublic, s.events)
 	s.handle("GET /api/docs", PolicyOperational, s.docs)
 	if cfg.Registry != nil {
 		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
@@ -264,7 +268,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		timeout := s.cfg.RequestTimeout
+		if r.URL.Path == "/events" {
+			timeout = 24 * time.Hour // a stream: it ends when the client leaves or the node stops
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		ctx = context.WithValue(ctx, requestIDKey, id)
 		ctx = eventstore.WithMeta(ctx, eventstore.Meta{CorrelationID: id})
