@@ -10,9 +10,11 @@
 package realtime
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Channels.
@@ -34,16 +36,23 @@ type Message struct {
 	Data    json.RawMessage
 }
 
-// Sub is one subscriber: messages arrive on C until the hub drops it
-// (Dropped is then closed and Reason says why) or it unsubscribes.
+// Sub is one subscriber. Messages arrive on C; when C is full the hub
+// does not wait but marks the subscriber lagging, and the subscriber reads
+// what it missed from the hub's recent messages (Since) once it has
+// drained C. Only a subscriber that falls behind everything the hub keeps
+// is dropped (Drop, with the reason).
 type Sub struct {
 	C        chan Message
-	Dropped  chan struct{}
-	Reason   string
 	channels map[string]bool
+	lagging  atomic.Bool
 }
 
-// Hub keeps the subscribers and the last messages, for resuming.
+// Lagging reports whether messages were not queued for s since the last
+// call to Since.
+func (s *Sub) Lagging() bool { return s.lagging.Load() }
+
+// Hub keeps the subscribers and the last messages, shared by all of them
+// for catching up and resuming.
 type Hub struct {
 	mu     sync.Mutex
 	subs   map[*Sub]struct{}
@@ -53,7 +62,7 @@ type Hub struct {
 	forgotten int64
 }
 
-// DefaultKeep is how many recent messages a hub keeps for resuming.
+// DefaultKeep is how many recent messages a hub keeps.
 const DefaultKeep = 10_000
 
 // NewHub returns a hub keeping the last keep messages (DefaultKeep when 0).
@@ -64,35 +73,19 @@ func NewHub(keep int) *Hub {
 	return &Hub{subs: map[*Sub]struct{}{}, keep: keep}
 }
 
-// Subscribe registers a subscriber to channels with a buffer of that many
-// messages, after sending it the kept messages with an id above after (a
-// resume; after < 0: none). ok is false when messages after it are no
-// longer kept: the subscriber has missed some and should refetch.
-func (h *Hub) Subscribe(channels []string, buffer int, after int64) (s *Sub, ok bool) {
-	s = &Sub{C: make(chan Message, buffer), Dropped: make(chan struct{}), channels: map[string]bool{}}
+// Subscribe registers a subscriber to channels with a queue of buffer
+// messages. With after ≥ 0 (a resume) it starts lagging, so that its
+// first Since returns the kept messages after that id.
+func (h *Hub) Subscribe(channels []string, buffer int, after int64) *Sub {
+	s := &Sub{C: make(chan Message, buffer), channels: map[string]bool{}}
 	for _, c := range channels {
 		s.channels[c] = true
 	}
+	s.lagging.Store(after >= 0)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	ok = true
-	if after >= 0 {
-		i, _ := slices.BinarySearchFunc(h.recent, after+1, func(m Message, id int64) int { return int(m.ID - id) })
-		ok = after >= h.forgotten // else messages after the resume point are gone
-		for _, m := range h.recent[i:] {
-			if !s.channels[m.Channel] {
-				continue
-			}
-			select {
-			case s.C <- m:
-			default:
-				s.drop("slow consumer: the resume backlog exceeds the connection's buffer")
-				return s, ok
-			}
-		}
-	}
 	h.subs[s] = struct{}{}
-	return s, ok
+	return s
 }
 
 // Unsubscribe removes s.
@@ -102,19 +95,26 @@ func (h *Hub) Unsubscribe(s *Sub) {
 	delete(h.subs, s)
 }
 
-// drop ends s with reason (h.mu held or s not registered yet).
-func (s *Sub) drop(reason string) {
-	select {
-	case <-s.Dropped:
-	default:
-		s.Reason = reason
-		close(s.Dropped)
+// Since returns the kept messages of s's channels with an id above after,
+// and clears s's lagging mark. ok is false when messages after that id are
+// no longer kept: s has missed some for good (msgs then starts with the
+// oldest kept one).
+func (h *Hub) Since(s *Sub, after int64) (msgs []Message, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s.lagging.Store(false)
+	ok = after >= h.forgotten
+	i, _ := slices.BinarySearchFunc(h.recent, after+1, func(m Message, id int64) int { return cmp.Compare(m.ID, id) })
+	for _, m := range h.recent[i:] {
+		if s.channels[m.Channel] {
+			msgs = append(msgs, m)
+		}
 	}
+	return msgs, ok
 }
 
-// Publish delivers m to every subscriber of its channel without ever
-// waiting: a subscriber whose buffer is full is dropped ("slow
-// consumer"), so that no connection can stall the others.
+// Publish queues m for every subscriber of its channel without ever
+// waiting: a subscriber whose queue is full is marked lagging instead.
 func (h *Hub) Publish(m Message) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -130,8 +130,7 @@ func (h *Hub) Publish(m Message) {
 		select {
 		case s.C <- m:
 		default:
-			s.drop("slow consumer: more than the connection's buffer of messages waiting")
-			delete(h.subs, s)
+			s.lagging.Store(true)
 		}
 	}
 }

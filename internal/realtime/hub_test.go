@@ -10,28 +10,42 @@ import (
 	"github.com/meridianhq/meridian/internal/eventstore"
 )
 
-func msg(id int64, ch string) Message { return Message{ID: id, Channel: ch, Data: json.RawMessage(`{}`)} }
+func msg(id int64, ch string) Message {
+	return Message{ID: id, Channel: ch, Data: json.RawMessage(`{}`)}
+}
 
-// A slow subscriber is dropped with a reason; the others get every message.
-func TestSlowConsumerIsDroppedOthersUnaffected(t *testing.T) {
-	h := NewHub(100)
-	slow, _ := h.Subscribe(Public, 2, -1)
-	fast, _ := h.Subscribe(Public, 1000, -1)
-	for i := range 10 {
-		h.Publish(msg(int64(i+1), ChanJobsNew)) // never blocks
+// Publishing never waits: a subscriber whose queue is full is marked
+// lagging and catches up from the kept messages, in order, without
+// duplicates; the others get everything queued. One that falls behind
+// everything kept learns it has missed messages for good.
+func TestLaggingSubscriberCatchesUpOthersUnaffected(t *testing.T) {
+	h := NewHub(10)
+	slow := h.Subscribe(Public, 2, -1)
+	fast := h.Subscribe(Public, 1000, -1)
+	for i := range 8 {
+		h.Publish(msg(int64(i+1), ChanJobsNew))
 	}
-	select {
-	case <-slow.Dropped:
-	default:
-		t.Fatal("slow subscriber not dropped")
+	if !slow.Lagging() || len(slow.C) != 2 || len(fast.C) != 8 || fast.Lagging() {
+		t.Fatalf("slow lagging %v with %d queued, fast got %d", slow.Lagging(), len(slow.C), len(fast.C))
 	}
-	if slow.Reason == "" || len(slow.C) != 2 || len(fast.C) != 10 || h.Subscribers() != 1 {
-		t.Fatalf("reason %q, slow queued %d, fast got %d, subscribers %d", slow.Reason, len(slow.C), len(fast.C), h.Subscribers())
+	last := int64(0)
+	for len(slow.C) > 0 {
+		last = (<-slow.C).ID
+	}
+	msgs, ok := h.Since(slow, last)
+	if !ok || len(msgs) != 6 || msgs[0].ID != 3 || msgs[5].ID != 8 || slow.Lagging() {
+		t.Fatalf("catch-up from %d: ok %v, %d messages %v", last, ok, len(msgs), msgs)
+	}
+	for i := int64(9); i <= 40; i++ {
+		h.Publish(msg(i, ChanJobsNew))
+	}
+	if msgs, ok := h.Since(slow, 8); ok || len(msgs) == 0 || msgs[0].ID <= 8 {
+		t.Errorf("after falling behind the window: ok %v, first %v", ok, msgs)
 	}
 }
 
-// Resume gives the kept messages after an id, on the subscribed channels;
-// once messages after the id are forgotten, ok is false.
+// Resume: a subscriber with a Last-Event-ID starts lagging and reads the
+// kept messages after it, on its channels.
 func TestResume(t *testing.T) {
 	h := NewHub(3)
 	for i := int64(1); i <= 5; i++ {
@@ -41,18 +55,19 @@ func TestResume(t *testing.T) {
 		}
 		h.Publish(msg(i, ch))
 	}
-	s, ok := h.Subscribe([]string{ChanJobsNew}, 10, 2)
-	if !ok || len(s.C) != 2 || (<-s.C).ID != 3 || (<-s.C).ID != 5 {
-		t.Fatalf("resume after 2: ok %v", ok)
+	s := h.Subscribe([]string{ChanJobsNew}, 10, 2)
+	msgs, ok := h.Since(s, 2)
+	if !s.Lagging() && (!ok || len(msgs) != 2 || msgs[0].ID != 3 || msgs[1].ID != 5) {
+		t.Fatalf("resume after 2: ok %v, %v", ok, msgs)
 	}
 	for i := int64(6); i <= 12; i++ {
 		h.Publish(msg(i, ChanJobsNew))
 	}
-	if _, ok := h.Subscribe(Public, 100, 2); ok {
+	if _, ok := h.Since(h.Subscribe(Public, 100, 2), 2); ok {
 		t.Error("resume after a forgotten message reported ok")
 	}
-	if s, ok := h.Subscribe(Public, 100, 11); !ok || len(s.C) != 1 {
-		t.Errorf("resume after 11: ok %v, %d messages", ok, len(s.C))
+	if msgs, ok := h.Since(h.Subscribe(Public, 100, 11), 11); !ok || len(msgs) != 1 {
+		t.Errorf("resume after 11: ok %v, %v", ok, msgs)
 	}
 }
 
@@ -64,7 +79,7 @@ func TestFeedReadsEarlierDrafts(t *testing.T) {
 	stream := []eventstore.Event{{StreamID: "job-1", Version: 1, Position: 3, Type: domain.JobDrafted, Payload: drafted, Time: at}}
 	h := NewHub(0)
 	f := NewFeed(h, func(context.Context, string) ([]eventstore.Event, error) { return stream, nil }, 5)
-	s, _ := h.Subscribe(Public, 10, -1)
+	s := h.Subscribe(Public, 10, -1)
 	pub, _ := json.Marshal(domain.JobStatusEvent{At: at})
 	if err := f.Apply(t.Context(), []eventstore.Event{{StreamID: "job-1", Version: 2, Position: 9, Type: domain.JobPublished, Payload: pub, Time: at}}); err != nil {
 		t.Fatal(err)

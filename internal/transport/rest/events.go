@@ -12,9 +12,9 @@ import (
 	"github.com/meridianhq/meridian/internal/realtime"
 )
 
-// sseBuffer is how many messages may wait for one connection before it is
-// dropped as a slow consumer.
-const sseBuffer = 256
+// sseBuffer is how many messages are queued for one connection; beyond
+// that it catches up from the hub's recent messages.
+var sseBuffer = 256
 
 // sseHeartbeat is how often an idle stream gets a comment line, so that
 // proxies keep it open and clients notice a dead one.
@@ -25,9 +25,10 @@ var sseHeartbeat = 15 * time.Second
 // has its event-store position as id; a client that reconnects with
 // Last-Event-ID (or ?lastEventId=) first gets what it missed, from any
 // node, as long as the node still keeps it; otherwise an "event: reset"
-// says so and the client should refetch through the REST API. A
-// connection that falls more than 256 messages behind gets "event: error"
-// with the reason and is closed: it never holds up the others.
+// says so and the client should refetch through the REST API. The hub
+// never waits for a connection: one whose queue is full catches up from
+// the node's recent messages, and one that falls behind all of them gets
+// "event: error" with the reason and is closed.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Hub == nil {
 		writeProblem(w, newProblem(http.StatusServiceUnavailable, meridian.EUnavailable, "live events are not running on this node"))
@@ -46,12 +47,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	after := int64(-1)
-	last := r.Header.Get("Last-Event-ID")
-	if last == "" {
-		last = r.URL.Query().Get("lastEventId")
+	lastID := r.Header.Get("Last-Event-ID")
+	if lastID == "" {
+		lastID = r.URL.Query().Get("lastEventId")
 	}
-	if last != "" {
-		n, err := strconv.ParseInt(last, 10, 64)
+	if lastID != "" {
+		n, err := strconv.ParseInt(lastID, 10, 64)
 		if err != nil || n < 0 {
 			writeProblem(w, newProblem(http.StatusUnprocessableEntity, meridian.EInvalid, "Last-Event-ID: must be the id of an earlier message"))
 			return
@@ -59,38 +60,52 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		after = n
 	}
 	rc := http.NewResponseController(w)
-	sub, ok := s.cfg.Hub.Subscribe(channels, sseBuffer, after)
+	sub := s.cfg.Hub.Subscribe(channels, sseBuffer, after)
 	defer s.cfg.Hub.Unsubscribe(sub)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if !ok {
-		fmt.Fprint(w, "event: reset\ndata: {\"reason\":\"messages after Last-Event-ID are no longer kept: refetch through the REST API\"}\n\n")
-	}
 	if err := rc.Flush(); err != nil {
 		return
+	}
+	last := after // the id of the last message written
+	write := func(m realtime.Message) {
+		if m.ID > last {
+			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Channel, m.Data)
+			last = m.ID
+		}
 	}
 	beat := time.NewTicker(sseHeartbeat)
 	defer beat.Stop()
 	for {
+		// Once the queue is drained, a lagging connection reads what it
+		// missed from the hub's recent messages.
+		if len(sub.C) == 0 && sub.Lagging() {
+			msgs, ok := s.cfg.Hub.Since(sub, last)
+			switch {
+			case !ok && after >= 0 && last == after: // resuming from too far back
+				fmt.Fprint(w, "event: reset\ndata: {\"reason\":\"messages after Last-Event-ID are no longer kept: refetch through the REST API\"}\n\n")
+			case !ok:
+				fmt.Fprintf(w, "event: error\ndata: {\"reason\":%q}\n\n", "slow consumer: fell behind the messages this node keeps")
+				_ = rc.Flush()
+				return
+			}
+			for _, m := range msgs {
+				write(m)
+			}
+			if err := rc.Flush(); err != nil {
+				return
+			}
+		}
 		select {
 		case <-r.Context().Done():
 			return
 		case m := <-sub.C:
-			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Channel, m.Data)
+			write(m)
 		case <-beat.C:
 			fmt.Fprint(w, ": ping\n\n")
-		case <-sub.Dropped:
-			// Deliver what was queued before the drop, then say why.
-			for len(sub.C) > 0 {
-				m := <-sub.C
-				fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Channel, m.Data)
-			}
-			fmt.Fprintf(w, "event: error\ndata: {\"reason\":%q}\n\n", sub.Reason)
-			_ = rc.Flush()
-			return
 		}
 		if err := rc.Flush(); err != nil {
 			return

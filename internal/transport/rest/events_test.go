@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meridianhq/meridian/internal/transport/rest"
 )
 
 // sseEvent is one Server-Sent Event.
@@ -96,4 +100,32 @@ func TestEventsStream(t *testing.T) {
 	if r.Status != 422 || !strings.Contains(string(r.Raw), "channels") {
 		t.Errorf("unknown channel: %d %s", r.Status, r.Raw)
 	}
+}
+
+// TestEventsStreamBurst: a burst larger than a connection's queue (an
+// import) reaches it whole and in order: the connection catches up from
+// the node's recent messages instead of being dropped.
+func TestEventsStreamBurst(t *testing.T) {
+	defer rest.SetSSEBuffer(1)()
+	e := newEnv(t)
+	_, sc := openStream(t, e.srv.URL+"/events?channels=jobs.new")
+	org := e.must(201, e.do("POST", "/api/v1/orgs", "alice", map[string]any{"name": "Burst Inc"}))
+	orgID := org.Body["id"].(string)
+	csv := "title,location,description\n"
+	for i := range 40 {
+		csv += fmt.Sprintf("Backend Engineer %d,Remote (EU),Go and PostgreSQL\n", i)
+	}
+	e.must(200, e.do("POST", "/api/v1/imports?orgId="+orgID+"&format=csv", "alice", csv, "Content-Type", "text/csv"))
+	evs := readEvents(t, sc, 40)
+	for i, ev := range evs {
+		if ev.event != "jobs.new" || (i > 0 && !idLess(evs[i-1].id, ev.id)) {
+			t.Fatalf("event %d of the burst: %+v after %+v", i, ev, evs[max(i-1, 0)])
+		}
+	}
+}
+
+func idLess(a, b string) bool {
+	x, _ := strconv.ParseInt(a, 10, 64)
+	y, _ := strconv.ParseInt(b, 10, 64)
+	return x < y
 }
