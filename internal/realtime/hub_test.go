@@ -97,3 +97,48 @@ func TestFeedReadsEarlierDrafts(t *testing.T) {
 		t.Fatalf("re-applied event: %v, %d messages", err, len(s.C))
 	}
 }
+
+// A stream returns every message once, in order, through a queue
+// overflow; falls behind for good with ErrFellBehind; and reports a
+// resume point older than what is kept once, as a reset.
+func TestStream(t *testing.T) {
+	h := NewHub(50)
+	st := h.Open(Public, 3, -1)
+	defer st.Close()
+	for i := int64(1); i <= 20; i++ {
+		h.Publish(msg(i, ChanJobsNew))
+	}
+	var got []int64
+	for len(got) < 20 {
+		msgs, reset, err := st.Next(t.Context(), time.Second)
+		if err != nil || reset || len(msgs) == 0 {
+			t.Fatalf("after %v: %v, reset %v, %d messages", got, err, reset, len(msgs))
+		}
+		for _, m := range msgs {
+			got = append(got, m.ID)
+		}
+	}
+	for i, id := range got {
+		if id != int64(i+1) {
+			t.Fatalf("ids %v", got)
+		}
+	}
+	for i := int64(21); i <= 200; i++ {
+		h.Publish(msg(i, ChanJobsNew))
+	}
+	for {
+		_, _, err := st.Next(t.Context(), time.Second)
+		if err == ErrFellBehind {
+			break
+		}
+		if err != nil {
+			t.Fatalf("want ErrFellBehind, got %v", err)
+		}
+	}
+	old := h.Open(Public, 3, 5)
+	defer old.Close()
+	msgs, reset, err := old.Next(t.Context(), time.Second)
+	if err != nil || !reset || len(msgs) == 0 || msgs[0].ID <= 5 {
+		t.Fatalf("resume from 5: %v, reset %v, %v", err, reset, msgs)
+	}
+}

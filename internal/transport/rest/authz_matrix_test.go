@@ -77,7 +77,7 @@ func (c mxClass) String() string {
 
 func mxClassOf(status int) mxClass {
 	switch {
-	case status >= 200 && status < 300:
+	case status >= 200 && status < 300, status == http.StatusSwitchingProtocols: // 101: a WebSocket accepted
 		return mxOK
 	case status == http.StatusConflict:
 		return mxDomain
@@ -493,7 +493,7 @@ func (fx *mxFixture) do(a mxActor, req mxRequest) mxResp {
 	fx.must(err)
 	defer res.Body.Close()
 	var raw []byte
-	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") { // a stream: its status is the answer
+	if res.StatusCode != http.StatusSwitchingProtocols && !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") { // a stream: its status is the answer
 		raw, _ = io.ReadAll(res.Body)
 	}
 	out := mxResp{status: res.StatusCode, raw: raw}
@@ -534,6 +534,7 @@ type mxVariant struct {
 	mine     bool            // profiles: ?mine=true
 	to       string          // moveApplication: the stage
 	stale    bool            // sends a stale If-Match
+	header   map[string]string
 	// answer is what a sign-in endpoint (or a feed) answers every caller for this
 	// request, whatever the caller's own credentials (default ok): its
 	// outcome depends on the credentials in the request only.
@@ -728,6 +729,7 @@ var mxVariants = map[string][]mxVariant{
 	"plain:GET /api/docs":              {{name: "get"}},
 	"plain:GET /.well-known/jwks.json": {{name: "get"}},
 	"plain:GET /events":                {{name: "public channels"}},
+	"plain:GET /ws":                    {{name: "upgrade", header: map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}}},
 	"plain:POST /oauth/token": {{name: "no-client-credentials", answer: mxUnauth,
 		body: mxConst(url.Values{"grant_type": {"client_credentials"}})}}, // RFC 6749 invalid_client, not a problem
 	"plain:GET /auth/oidc/{provider}/start":    {{name: "no-providers", answer: mxHidden}},
@@ -826,6 +828,9 @@ func (c *mxCase) request() mxRequest {
 	}
 	if c.v.stale {
 		req.header = map[string]string{"If-Match": `"999"`}
+	}
+	if c.v.header != nil {
+		req.header = c.v.header
 	}
 	return req
 }

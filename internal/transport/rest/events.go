@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -60,8 +61,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		after = n
 	}
 	rc := http.NewResponseController(w)
-	sub := s.cfg.Hub.Subscribe(channels, sseBuffer, after)
-	defer s.cfg.Hub.Unsubscribe(sub)
+	st := s.cfg.Hub.Open(channels, sseBuffer, after)
+	defer st.Close()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -70,42 +71,22 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	last := after // the id of the last message written
-	write := func(m realtime.Message) {
-		if m.ID > last {
-			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Channel, m.Data)
-			last = m.ID
-		}
-	}
-	beat := time.NewTicker(sseHeartbeat)
-	defer beat.Stop()
 	for {
-		// Once the queue is drained, a lagging connection reads what it
-		// missed from the hub's recent messages.
-		if len(sub.C) == 0 && sub.Lagging() {
-			msgs, ok := s.cfg.Hub.Since(sub, last)
-			switch {
-			case !ok && after >= 0 && last == after: // resuming from too far back
-				fmt.Fprint(w, "event: reset\ndata: {\"reason\":\"messages after Last-Event-ID are no longer kept: refetch through the REST API\"}\n\n")
-			case !ok:
-				fmt.Fprintf(w, "event: error\ndata: {\"reason\":%q}\n\n", "slow consumer: fell behind the messages this node keeps")
-				_ = rc.Flush()
-				return
-			}
-			for _, m := range msgs {
-				write(m)
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-		}
-		select {
-		case <-r.Context().Done():
+		msgs, reset, err := st.Next(r.Context(), sseHeartbeat)
+		switch {
+		case errors.Is(err, realtime.ErrFellBehind):
+			fmt.Fprintf(w, "event: error\ndata: {\"reason\":%q}\n\n", err.Error())
+			_ = rc.Flush()
 			return
-		case m := <-sub.C:
-			write(m)
-		case <-beat.C:
+		case err != nil:
+			return
+		case reset:
+			fmt.Fprint(w, "event: reset\ndata: {\"reason\":\"messages after Last-Event-ID are no longer kept: refetch through the REST API\"}\n\n")
+		case len(msgs) == 0:
 			fmt.Fprint(w, ": ping\n\n")
+		}
+		for _, m := range msgs {
+			fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Channel, m.Data)
 		}
 		if err := rc.Flush(); err != nil {
 			return

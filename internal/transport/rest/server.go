@@ -138,6 +138,7 @@ func New(cfg Config) *Server {
 	})
 	s.handle("GET /readyz", PolicyOperational, s.readyz)
 	s.handle("GET /events", PolicyPublic, s.events)
+	s.handle("GET /ws", PolicyPublic, s.ws)
 	s.handle("GET /api/docs", PolicyOperational, s.docs)
 	if cfg.Registry != nil {
 		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
@@ -269,7 +270,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		timeout := s.cfg.RequestTimeout
-		if r.URL.Path == "/events" {
+		if r.URL.Path == "/events" || r.URL.Path == "/ws" {
 			timeout = 24 * time.Hour // a stream: it ends when the client leaves or the node stops
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)

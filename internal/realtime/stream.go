@@ -1,0 +1,90 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrFellBehind ends a stream whose reader fell behind every message the
+// node keeps: it has missed messages for good.
+var ErrFellBehind = errors.New("slow consumer: fell behind the messages this node keeps")
+
+// Stream is one reader's view of a hub: its messages in id order, each
+// once, whatever the pace of the reader. Queued messages come first; a
+// reader whose queue overflowed then reads what it missed from the hub's
+// recent messages. The SSE and WebSocket endpoints both read through it.
+type Stream struct {
+	hub  *Hub
+	sub  *Sub
+	last int64 // id of the last message returned
+	// resume: the stream was opened with a Last-Event-ID not yet served.
+	resume bool
+}
+
+// Open starts a stream of channels with a queue of buffer messages,
+// resuming after the message id after (after < 0: from now on).
+func (h *Hub) Open(channels []string, buffer int, after int64) *Stream {
+	return &Stream{hub: h, sub: h.Subscribe(channels, buffer, after), last: after, resume: after >= 0}
+}
+
+// Close ends the stream.
+func (st *Stream) Close() { st.hub.Unsubscribe(st.sub) }
+
+// SetChannels changes the channels the stream follows, from the next
+// message published on.
+func (st *Stream) SetChannels(channels []string) {
+	st.hub.mu.Lock()
+	defer st.hub.mu.Unlock()
+	st.sub.channels = map[string]bool{}
+	for _, c := range channels {
+		st.sub.channels[c] = true
+	}
+}
+
+// Next returns the next messages, waiting up to wait for some (none, and
+// no error, when the wait ends first). reset is true once, when a resume
+// point is older than what the node keeps: the messages in between are
+// lost and the reader should refetch. ctx's end and ErrFellBehind end the
+// stream.
+func (st *Stream) Next(ctx context.Context, wait time.Duration) (msgs []Message, reset bool, err error) {
+	if len(st.sub.C) == 0 && st.sub.Lagging() {
+		kept, ok := st.hub.Since(st.sub, st.last)
+		switch {
+		case !ok && st.resume:
+			reset = true
+		case !ok:
+			return nil, false, ErrFellBehind
+		}
+		st.resume = false
+		for _, m := range kept {
+			msgs = st.take(msgs, m)
+		}
+		if len(msgs) > 0 || reset {
+			return msgs, reset, nil
+		}
+	}
+	st.resume = false
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	case m := <-st.sub.C:
+		msgs = st.take(msgs, m)
+	case <-t.C:
+		return nil, false, nil
+	}
+	for len(st.sub.C) > 0 { // and whatever else is queued
+		msgs = st.take(msgs, <-st.sub.C)
+	}
+	return msgs, false, nil
+}
+
+func (st *Stream) take(msgs []Message, m Message) []Message {
+	if m.ID <= st.last {
+		return msgs // already returned (queued and caught up both)
+	}
+	st.last = m.ID
+	return append(msgs, m)
+}
