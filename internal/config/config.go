@@ -31,6 +31,7 @@ type Config struct {
 	NATSURL            string `yaml:"nats_url" env:"MERIDIAN_NATS_URL" usage:"NATS JetStream URL (nats://...); empty: embedded server" secret:"true"`
 	NATSReplicas       int    `yaml:"nats_replicas" env:"MERIDIAN_NATS_REPLICAS" usage:"replicas of the events stream on an external cluster" default:"1"`
 	RedisURL           string `yaml:"redis_url" env:"MERIDIAN_REDIS_URL" usage:"Redis URL (redis://...); empty: in-memory cache" secret:"true"`
+	MQTTURL            string `yaml:"mqtt_url" env:"MERIDIAN_MQTT_URL" usage:"MQTT broker public events are published to (mqtt://host:1883, mqtts://, ws://); empty: none" secret:"true"`
 	MasterKey          string `yaml:"master_key" env:"MERIDIAN_MASTER_KEY" usage:"base64 32-byte key wrapping per-person data keys (required with a database URL; embedded mode keeps one in the data dir)" secret:"true"`
 	PublicURL          string `yaml:"public_url" env:"MERIDIAN_PUBLIC_URL" usage:"the URL users reach Meridian at (token issuer, sign-in redirects); default http://<addr>"`
 	OIDCProviders      string `yaml:"oidc_providers" env:"MERIDIAN_OIDC_PROVIDERS" usage:"JSON list of sign-in providers: [{name, kind: oidc|oauth2, issuer, clientId, clientSecret, scopes, ...}]" secret:"true"`
@@ -81,6 +82,10 @@ func (c *Config) Validate() error {
 	}
 	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
 		problems = append(problems, "nats_url must start with nats:// or tls://")
+	}
+	if c.MQTTURL != "" && !strings.HasPrefix(c.MQTTURL, "mqtt://") && !strings.HasPrefix(c.MQTTURL, "mqtts://") &&
+		!strings.HasPrefix(c.MQTTURL, "tcp://") && !strings.HasPrefix(c.MQTTURL, "ssl://") && !strings.HasPrefix(c.MQTTURL, "ws://") && !strings.HasPrefix(c.MQTTURL, "wss://") {
+		problems = append(problems, "mqtt_url must start with mqtt://, mqtts://, tcp://, ssl://, ws:// or wss://")
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		problems = append(problems, "redis_url must start with redis:// or rediss://")

@@ -30,6 +30,7 @@ import (
 	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/mqttpub"
 	"github.com/meridianhq/meridian/internal/outbox"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/ratelimit"
@@ -341,6 +342,13 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return n.Search.Run(gctx) })
 	grp.Go(func() error { return marketFollower.Run(gctx) })
 	grp.Go(func() error { return feed.Run(gctx) })
+	if cfg.MQTTURL != "" {
+		pub := &mqttpub.Publisher{DB: deps.DB, URL: cfg.MQTTURL, Log: log}
+		if deps.Broker != nil {
+			pub.Broker = deps.Broker
+		}
+		grp.Go(func() error { return pub.Run(gctx) })
+	}
 	grp.Go(func() error { return runExpiry(gctx, n.App) })
 	grp.Go(func() error { return purge(gctx, deps, n.Auth) })
 	grp.Go(func() error {

@@ -33,7 +33,9 @@ type ClosedJob struct {
 // posting's first publication goes to jobs.new, its closing or expiry to
 // jobs.closed. It keeps the drafts it has seen until they are published.
 type Feed struct {
-	Hub *Hub
+	// Publish receives each message (Hub.Publish, or a bridge such as
+	// MQTT); an error stops the batch, which is applied again later.
+	Publish func(Message) error
 	// Load reads a posting's stream: for a posting drafted before this
 	// feed started (store.DB.Load).
 	Load   func(ctx context.Context, id string) ([]eventstore.Event, error)
@@ -45,7 +47,12 @@ type Feed struct {
 // store's head when a node starts: live subscribers want what happens
 // from now on).
 func NewFeed(hub *Hub, load func(ctx context.Context, id string) ([]eventstore.Event, error), after int64) *Feed {
-	f := &Feed{Hub: hub, Load: load, drafts: map[string]*domain.JobDraftedEvent{}}
+	return NewFeedTo(func(m Message) error { hub.Publish(m); return nil }, load, after)
+}
+
+// NewFeedTo returns a feed handing its messages to publish.
+func NewFeedTo(publish func(Message) error, load func(ctx context.Context, id string) ([]eventstore.Event, error), after int64) *Feed {
+	f := &Feed{Publish: publish, Load: load, drafts: map[string]*domain.JobDraftedEvent{}}
 	f.pos.Store(after)
 	return f
 }
@@ -73,8 +80,7 @@ func (f *Feed) apply(ctx context.Context, e eventstore.Event) error {
 		if err != nil {
 			return err
 		}
-		f.Hub.Publish(Message{ID: e.Position, Channel: ch, Data: b})
-		return nil
+		return f.Publish(Message{ID: e.Position, Channel: ch, Data: b})
 	}
 	switch e.Type {
 	case domain.JobDrafted:

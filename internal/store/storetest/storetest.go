@@ -150,3 +150,11 @@ func randomHex(tb testing.TB, n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Unavailable skips the test because the named external service (at addr)
+// is not reachable, or fails it when CI=true: for tests of other services
+// (MQTT, SMTP) that follow the same rule.
+func Unavailable(tb testing.TB, service, addr string, err error) {
+	tb.Helper()
+	unavailable(tb, service, addr, err)
+}
