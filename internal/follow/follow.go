@@ -152,7 +152,7 @@ func (f *Follower) Run(ctx context.Context) error {
 		wake := f.DB.Appended()
 		if err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			f.Log.Error(f.Name+" model update failed; will retry", "err", err)
-			sleep(ctx, time.Second)
+			Sleep(ctx, time.Second)
 		}
 		select {
 		case <-ctx.Done():
@@ -169,7 +169,8 @@ func (f *Follower) Run(ctx context.Context) error {
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// Sleep waits d or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -152,12 +152,12 @@ func (p *Publisher) Run(ctx context.Context) error {
 			if err != nil && ctx.Err() == nil {
 				p.Log.Warn("mqtt lease", "err", err)
 			}
-			sleep(ctx, 2*time.Second)
+			follow.Sleep(ctx, 2*time.Second)
 			continue
 		}
 		if err := p.lead(ctx, lease); err != nil && ctx.Err() == nil {
 			p.Log.Warn("mqtt publisher stopped; retrying", "err", err)
-			sleep(ctx, 2*time.Second)
+			follow.Sleep(ctx, 2*time.Second)
 		}
 		lease.Release()
 	}
@@ -210,13 +210,4 @@ func redact(u string) string {
 		return x.String()
 	}
 	return strings.TrimSpace(u)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
