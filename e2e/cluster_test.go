@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,8 +88,25 @@ func TestNodesShareData(t *testing.T) {
 	if d := visible("draft written on A, read on B with A's token", b.URL+"/api/v1/jobs/"+jobID, bearer...); d > time.Second {
 		t.Errorf("write on A visible on B after %s, want within 1s", d)
 	}
+	// Live subscribers on A and C (SSE) before B publishes: each gets the
+	// posting on jobs.new from its own node's feed.
+	live := map[string]<-chan string{}
+	for _, u := range []string{a.URL, urlC} {
+		live[u] = sseFirst(t, u+"/events?channels=jobs.new")
+	}
 	mustCall(t, 200, "POST", b.URL+"/api/v1/jobs/"+jobID+"/publish", "", nil, append(bearer, "If-Match", `"1"`)...)
 	published := time.Now()
+	for u, ch := range live {
+		select {
+		case data := <-ch:
+			if !strings.Contains(data, jobID) {
+				t.Fatalf("live event on %s: %s", u, data)
+			}
+			t.Logf("published on B, live on %s %s after the publish returned", u, time.Since(published).Round(time.Millisecond))
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no jobs.new event on %s within 10s", u)
+		}
+	}
 	if d := visible("published on B, read anonymously on A", a.URL+"/api/v1/jobs/"+jobID); d > time.Second {
 		t.Errorf("write on B visible on A after %s, want within 1s", d)
 	}
@@ -137,4 +157,32 @@ func TestNodesShareData(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// sseFirst opens a Server-Sent Events stream and sends the data of its
+// first event on the returned channel (the stream closes with the test).
+func sseFirst(t *testing.T, url string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("open %s: %v %v", url, err, res)
+	}
+	out := make(chan string, 1)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "data: ") {
+				out <- line[6:]
+				return
+			}
+		}
+	}()
+	return out
 }
