@@ -1,0 +1,277 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/store"
+	"github.com/meridianhq/meridian/internal/webhook"
+)
+
+// DefaultSchedule is Standard Webhooks' suggested retry schedule: the delay
+// before each attempt, the first one immediate. A delivery gets
+// len(Schedule) attempts; after the last failed one it is dead.
+var DefaultSchedule = []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+
+// leaseKey identifies the dispatcher's lease (PostgreSQL advisory lock).
+const leaseKey = 72431006
+
+// batchSize is the most deliveries read per query.
+const batchSize = 100
+
+// maxErrorLength bounds the error text recorded with an attempt.
+const maxErrorLength = 500
+
+// Dispatcher POSTs due deliveries.
+type Dispatcher struct {
+	DB *store.DB
+	// Client sends the requests: a safehttp client, so that endpoint URLs
+	// cannot reach private addresses. Required.
+	Client *http.Client
+	// Schedule is the delay before each attempt (default DefaultSchedule).
+	// Delays after the first get ±10 % jitter.
+	Schedule []time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (d *Dispatcher) schedule() []time.Duration {
+	if len(d.Schedule) == 0 {
+		return DefaultSchedule
+	}
+	return d.Schedule
+}
+
+func (d *Dispatcher) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.Default()
+	}
+	return d.Log
+}
+
+// Run dispatches until ctx ends, polling every second, on PostgreSQL only
+// on the node holding the dispatcher lease.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if d.Client == nil {
+		return meridian.Errorf(meridian.EInvalid, "webhook dispatcher needs a client")
+	}
+	for ctx.Err() == nil {
+		lease, ok, err := d.DB.TryLease(ctx, leaseKey)
+		if err != nil || !ok {
+			if err != nil && ctx.Err() == nil {
+				d.log().Warn("webhook dispatcher lease", "err", err)
+			}
+			sleep(ctx, time.Second)
+			continue
+		}
+		d.lead(ctx, lease)
+		lease.Release()
+	}
+	return nil
+}
+
+func (d *Dispatcher) lead(ctx context.Context, lease store.Lease) {
+	lastCheck := time.Now()
+	for ctx.Err() == nil {
+		if time.Since(lastCheck) > 5*time.Second {
+			if !lease.Held(ctx) {
+				return
+			}
+			lastCheck = time.Now()
+		}
+		n, err := d.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log().Warn("webhook dispatch failed; will retry", "err", err)
+		}
+		if n == 0 || err != nil {
+			sleep(ctx, time.Second)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// due is a delivery to attempt with what sending it needs.
+type due struct {
+	id, orgID, endpointID, messageID, payload, url string
+	attempts                                       int
+	secret, prevSecret, prevUntil                  string
+}
+
+// RunOnce attempts every delivery due now, one after the other, and
+// returns how many it attempted. A delivery that failed and is due again at
+// once (a zero delay) waits for the next call.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	if d.Client == nil {
+		return 0, meridian.Errorf(meridian.EInvalid, "webhook dispatcher needs a client")
+	}
+	n := 0
+	seen := map[string]bool{}
+	for {
+		batch, err := d.due(ctx, d.now())
+		if err != nil {
+			return n, err
+		}
+		fresh := 0
+		for _, dl := range batch {
+			if seen[dl.id] {
+				continue
+			}
+			seen[dl.id] = true
+			fresh++
+			if err := d.attempt(ctx, dl); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(batch) < batchSize || fresh == 0 {
+			return n, nil
+		}
+	}
+}
+
+func (d *Dispatcher) due(ctx context.Context, now time.Time) ([]due, error) {
+	rows, err := d.DB.Query(ctx, `SELECT d.id, d.org_id, d.endpoint_id, d.message_id, d.payload, d.attempts, e.url, e.secret, e.prev_secret, e.prev_until
+		FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+		WHERE d.status = ? AND d.next_attempt_at <= ? AND e.disabled_at = ''
+		ORDER BY d.next_attempt_at, d.id LIMIT ?`, StatusPending, meridian.FormatTime(now), batchSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []due
+	for rows.Next() {
+		var x due
+		if err := rows.Scan(&x.id, &x.orgID, &x.endpointID, &x.messageID, &x.payload, &x.attempts, &x.url, &x.secret, &x.prevSecret, &x.prevUntil); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// attempt sends one delivery and records the outcome.
+func (d *Dispatcher) attempt(ctx context.Context, dl due) error {
+	now := d.now()
+	code, took, sendErr := d.send(ctx, dl, now)
+	if code == 0 && ctx.Err() != nil {
+		return ctx.Err() // shutting down: the attempt does not count
+	}
+	// The receiver answered: record that even if shutdown began meanwhile.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	errText := ""
+	if sendErr != nil {
+		errText = sendErr.Error()
+		if len(errText) > maxErrorLength {
+			errText = strings.ToValidUTF8(errText[:maxErrorLength], "")
+		}
+	}
+	attempts := dl.attempts + 1
+	ts := meridian.FormatTime(now)
+	return d.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+			dl.id, attempts, ts, code, errText, took.Milliseconds()); err != nil {
+			return err
+		}
+		status, next := StatusPending, ""
+		switch {
+		case sendErr == nil && code >= 200 && code < 300:
+			status = StatusDelivered
+		case code == http.StatusGone:
+			status = StatusEndpointDisabled
+			if err := disable(ctx, tx, dl.orgID, dl.endpointID, "the endpoint answered 410 Gone", now); err != nil {
+				return err
+			}
+		case attempts >= len(d.schedule()):
+			status = StatusDead
+			d.log().Warn("webhook delivery dead", "delivery", dl.id, "endpoint", dl.endpointID, "attempts", attempts)
+		default:
+			next = meridian.FormatTime(now.Add(jitter(d.schedule()[attempts])))
+		}
+		_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+			status, attempts, next, ts, dl.id)
+		return err
+	})
+}
+
+// send POSTs the delivery. code is 0 when there was no response; err is
+// set for no response and for a status other than 2xx.
+func (d *Dispatcher) send(ctx context.Context, dl due, now time.Time) (code int, took time.Duration, err error) {
+	secrets := [][]byte{}
+	key, err := webhook.ParseSecret(dl.secret)
+	if err != nil {
+		return 0, 0, err
+	}
+	secrets = append(secrets, key)
+	if dl.prevSecret != "" {
+		if until, _ := meridian.ParseTime(dl.prevUntil); now.Before(until) {
+			if old, err := webhook.ParseSecret(dl.prevSecret); err == nil {
+				secrets = append(secrets, old)
+			}
+		}
+	}
+	body := []byte(dl.payload)
+	h, err := webhook.Headers(secrets, dl.messageID, now, body)
+	if err != nil {
+		return 0, 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dl.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Meridian-Webhooks/1")
+	start := time.Now()
+	resp, err := d.Client.Do(req)
+	if err != nil {
+		return 0, time.Since(start), err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	took = time.Since(start)
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return resp.StatusCode, took, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return resp.StatusCode, took, nil
+}
+
+// jitter returns d ± up to 10 %.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return d
+	}
+	f := float64(binary.LittleEndian.Uint64(b[:])>>11) / (1 << 53) // [0, 1)
+	return d + time.Duration((f*0.2-0.1)*float64(d))
+}
