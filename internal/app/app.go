@@ -24,6 +24,7 @@ import (
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/skills"
 	"github.com/meridianhq/meridian/internal/store"
+	"github.com/meridianhq/meridian/internal/webhook/delivery"
 )
 
 // Waiter waits for the read models to reach a position.
@@ -54,6 +55,9 @@ type App struct {
 	// Market is the node's market model (nil: market figures are
 	// unavailable).
 	Market *market.Model
+	// Webhooks are the organizations' outgoing webhook endpoints and
+	// delivery log (nil: unavailable).
+	Webhooks *delivery.Endpoints
 	// SettleTimeout bounds how long a command waits for its read-model
 	// update (default 2s); the write is durable either way.
 	SettleTimeout time.Duration

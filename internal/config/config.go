@@ -25,25 +25,26 @@ import (
 
 // Config is the effective configuration.
 type Config struct {
-	Addr               string `yaml:"addr" env:"MERIDIAN_ADDR" usage:"address to listen on" default:"127.0.0.1:8080"`
-	DataDir            string `yaml:"data_dir" env:"MERIDIAN_DATA_DIR" usage:"directory for the embedded database, broker and keys" default:"data"`
-	DatabaseURL        string `yaml:"database_url" env:"MERIDIAN_DATABASE_URL" usage:"PostgreSQL URL (postgres://...); empty: embedded SQLite" secret:"true"`
-	NATSURL            string `yaml:"nats_url" env:"MERIDIAN_NATS_URL" usage:"NATS JetStream URL (nats://...); empty: embedded server" secret:"true"`
-	NATSReplicas       int    `yaml:"nats_replicas" env:"MERIDIAN_NATS_REPLICAS" usage:"replicas of the events stream on an external cluster" default:"1"`
-	RedisURL           string `yaml:"redis_url" env:"MERIDIAN_REDIS_URL" usage:"Redis URL (redis://...); empty: in-memory cache" secret:"true"`
-	MQTTURL            string `yaml:"mqtt_url" env:"MERIDIAN_MQTT_URL" usage:"MQTT broker public events are published to (mqtt://host:1883, mqtts://, ws://); empty: none" secret:"true"`
-	MasterKey          string `yaml:"master_key" env:"MERIDIAN_MASTER_KEY" usage:"base64 32-byte key wrapping per-person data keys (required with a database URL; embedded mode keeps one in the data dir)" secret:"true"`
-	PublicURL          string `yaml:"public_url" env:"MERIDIAN_PUBLIC_URL" usage:"the URL users reach Meridian at (token issuer, sign-in redirects); default http://<addr>"`
-	OIDCProviders      string `yaml:"oidc_providers" env:"MERIDIAN_OIDC_PROVIDERS" usage:"JSON list of sign-in providers: [{name, kind: oidc|oauth2, issuer, clientId, clientSecret, scopes, ...}]" secret:"true"`
-	SQLiteSync         string `yaml:"sqlite_sync" env:"MERIDIAN_SQLITE_SYNC" usage:"SQLite synchronous mode: full or normal" default:"full"`
-	RateLimitIP        int    `yaml:"rate_limit_ip" env:"MERIDIAN_RATE_LIMIT_IP" usage:"requests per second per client address (bursts of 6x); 0 turns the limits off" default:"50"`
-	RateLimitPrincipal int    `yaml:"rate_limit_principal" env:"MERIDIAN_RATE_LIMIT_PRINCIPAL" usage:"requests per second per signed-in user or API key (bursts of 10x)" default:"20"`
-	DevAuth            bool   `yaml:"dev_auth" env:"MERIDIAN_DEV_AUTH" usage:"act as a development user (X-Dev-User header); embedded mode only"`
-	NoDemo             bool   `yaml:"no_demo" env:"MERIDIAN_NO_DEMO" usage:"do not load the demo data on first start"`
-	SearchSnapshot     string `yaml:"search_snapshot" env:"MERIDIAN_SEARCH_SNAPSHOT" usage:"file the node's search index is snapshotted to for fast restarts (default <data_dir>/search.snapshot; \"off\": none)"`
-	MarketSnapshot     string `yaml:"market_snapshot" env:"MERIDIAN_MARKET_SNAPSHOT" usage:"file the node's market model is snapshotted to for fast restarts (default <data_dir>/market.snapshot; \"off\": none)"`
-	LogLevel           string `yaml:"log_level" env:"MERIDIAN_LOG_LEVEL" usage:"debug, info, warn or error" default:"info"`
-	LogFormat          string `yaml:"log_format" env:"MERIDIAN_LOG_FORMAT" usage:"text or json" default:"text"`
+	Addr                 string `yaml:"addr" env:"MERIDIAN_ADDR" usage:"address to listen on" default:"127.0.0.1:8080"`
+	DataDir              string `yaml:"data_dir" env:"MERIDIAN_DATA_DIR" usage:"directory for the embedded database, broker and keys" default:"data"`
+	DatabaseURL          string `yaml:"database_url" env:"MERIDIAN_DATABASE_URL" usage:"PostgreSQL URL (postgres://...); empty: embedded SQLite" secret:"true"`
+	NATSURL              string `yaml:"nats_url" env:"MERIDIAN_NATS_URL" usage:"NATS JetStream URL (nats://...); empty: embedded server" secret:"true"`
+	NATSReplicas         int    `yaml:"nats_replicas" env:"MERIDIAN_NATS_REPLICAS" usage:"replicas of the events stream on an external cluster" default:"1"`
+	RedisURL             string `yaml:"redis_url" env:"MERIDIAN_REDIS_URL" usage:"Redis URL (redis://...); empty: in-memory cache" secret:"true"`
+	WebhooksAllowPrivate bool   `yaml:"webhooks_allow_private" env:"MERIDIAN_WEBHOOKS_ALLOW_PRIVATE" usage:"let webhooks reach private and loopback addresses (local testing only; metadata addresses stay refused)"`
+	MQTTURL              string `yaml:"mqtt_url" env:"MERIDIAN_MQTT_URL" usage:"MQTT broker public events are published to (mqtt://host:1883, mqtts://, ws://); empty: none" secret:"true"`
+	MasterKey            string `yaml:"master_key" env:"MERIDIAN_MASTER_KEY" usage:"base64 32-byte key wrapping per-person data keys (required with a database URL; embedded mode keeps one in the data dir)" secret:"true"`
+	PublicURL            string `yaml:"public_url" env:"MERIDIAN_PUBLIC_URL" usage:"the URL users reach Meridian at (token issuer, sign-in redirects); default http://<addr>"`
+	OIDCProviders        string `yaml:"oidc_providers" env:"MERIDIAN_OIDC_PROVIDERS" usage:"JSON list of sign-in providers: [{name, kind: oidc|oauth2, issuer, clientId, clientSecret, scopes, ...}]" secret:"true"`
+	SQLiteSync           string `yaml:"sqlite_sync" env:"MERIDIAN_SQLITE_SYNC" usage:"SQLite synchronous mode: full or normal" default:"full"`
+	RateLimitIP          int    `yaml:"rate_limit_ip" env:"MERIDIAN_RATE_LIMIT_IP" usage:"requests per second per client address (bursts of 6x); 0 turns the limits off" default:"50"`
+	RateLimitPrincipal   int    `yaml:"rate_limit_principal" env:"MERIDIAN_RATE_LIMIT_PRINCIPAL" usage:"requests per second per signed-in user or API key (bursts of 10x)" default:"20"`
+	DevAuth              bool   `yaml:"dev_auth" env:"MERIDIAN_DEV_AUTH" usage:"act as a development user (X-Dev-User header); embedded mode only"`
+	NoDemo               bool   `yaml:"no_demo" env:"MERIDIAN_NO_DEMO" usage:"do not load the demo data on first start"`
+	SearchSnapshot       string `yaml:"search_snapshot" env:"MERIDIAN_SEARCH_SNAPSHOT" usage:"file the node's search index is snapshotted to for fast restarts (default <data_dir>/search.snapshot; \"off\": none)"`
+	MarketSnapshot       string `yaml:"market_snapshot" env:"MERIDIAN_MARKET_SNAPSHOT" usage:"file the node's market model is snapshotted to for fast restarts (default <data_dir>/market.snapshot; \"off\": none)"`
+	LogLevel             string `yaml:"log_level" env:"MERIDIAN_LOG_LEVEL" usage:"debug, info, warn or error" default:"info"`
+	LogFormat            string `yaml:"log_format" env:"MERIDIAN_LOG_FORMAT" usage:"text or json" default:"text"`
 }
 
 // MarketSnapshotPath is where the market model snapshot lives ("" for none).

@@ -39,6 +39,8 @@ import (
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/rest"
+	"github.com/meridianhq/meridian/internal/webhook/delivery"
+	"github.com/meridianhq/meridian/internal/webhook/safehttp"
 )
 
 // Options configure a node.
@@ -277,6 +279,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return fail(fmt.Errorf("search index: %w", err))
 	}
 	n.App.Search = n.Search
+	n.App.Webhooks = &delivery.Endpoints{DB: deps.DB}
 	var marketFollower *follow.Follower
 	n.App.Market, marketFollower = deps.MarketFollower(ctx, reg)
 	start := time.Now()
@@ -342,6 +345,17 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return n.Search.Run(gctx) })
 	grp.Go(func() error { return marketFollower.Run(gctx) })
 	grp.Go(func() error { return feed.Run(gctx) })
+	// Outgoing webhooks: the enqueuing projection on every node (exactly
+	// once by its checkpoint), the dispatcher on the lease holder.
+	hooks := &projection.Runner{DB: deps.DB, Handler: delivery.Enqueuer{}, Log: log}
+	if deps.Broker != nil {
+		hooks.Broker = deps.Broker
+	}
+	hooks.Metrics(reg)
+	grp.Go(func() error { return hooks.Run(gctx) })
+	dispatcher := &delivery.Dispatcher{DB: deps.DB, Log: log,
+		Client: safehttp.NewClient(safehttp.Options{Policy: safehttp.Policy{AllowPrivate: cfg.WebhooksAllowPrivate}})}
+	grp.Go(func() error { return dispatcher.Run(gctx) })
 	if cfg.MQTTURL != "" {
 		pub := &mqttpub.Publisher{DB: deps.DB, URL: cfg.MQTTURL, Log: log}
 		if deps.Broker != nil {

@@ -200,7 +200,7 @@ func (a mxActor) sees(class string) bool {
 		return a.reads(org, app.ScopeApplicationsRead)
 	case "employers": // a profile visible to employers: members of any organization
 		return a.admin || (a.person() && (a.dev == mxApplicant(org) || a.org != ""))
-	case "key":
+	case "key", "webhook", "delivery": // credentials and their logs: admins and owners
 		return a.admin || mxRank(a.roleIn(org)) >= mxRank(domain.RoleAdmin)
 	case "member":
 		return a.reads(org, app.ScopeOrgRead)
@@ -219,7 +219,7 @@ func (a mxActor) sees(class string) bool {
 func mxSecretExistence(class string) bool {
 	_, kind := mxSplit(class)
 	switch kind {
-	case "draft", "app", "note", "profile", "employers", "candidate", "key", "member", "note-author", "search":
+	case "draft", "app", "note", "profile", "employers", "candidate", "key", "member", "note-author", "search", "webhook", "delivery":
 		return true
 	}
 	return false
@@ -553,6 +553,24 @@ func mxFreshApp(c *mxCase) {
 	c.objs["A:app"] = mxObj{res.ID, "A:app"}
 }
 
+// mxFreshWebhook registers a webhook endpoint of A: "A:webhook".
+func mxFreshWebhook(c *mxCase) {
+	e, _, err := c.fx.app.CreateWebhook(c.fx.as("A-owner"), c.fx.orgID("A"), "https://hooks.example/a", nil)
+	c.fx.must(err)
+	c.objs["A:webhook"] = mxObj{e.ID, "A:webhook"}
+}
+
+// mxFreshDeadDelivery gives A's endpoint a dead delivery: "A:delivery"
+// (written directly: making one die takes the whole retry schedule).
+func mxFreshDeadDelivery(c *mxCase) {
+	mxFreshWebhook(c)
+	id, now := meridian.NewID(), time.Now().UTC().Format(time.RFC3339Nano)
+	_, err := c.fx.db.Exec(c.fx.ctx, c.fx.db.Rebind(`INSERT INTO webhook_deliveries (id, org_id, endpoint_id, event_id, event_type, message_id, payload, status, attempts, created_at, updated_at)
+VALUES (?, ?, ?, ?, 'job.published', ?, '{}', 'dead', 8, ?, ?)`), id, c.fx.orgID("A"), c.objs["A:webhook"].id, meridian.NewID(), "msg_"+id, now, now)
+	c.fx.must(err)
+	c.objs["A:delivery"] = mxObj{id, "A:delivery"}
+}
+
 // mxReferenceData imports the shipped salary survey and hiring-trends
 // series (once: LoadShipped skips what is already there).
 func mxReferenceData(c *mxCase) { c.fx.must(marketdata.LoadShipped(c.fx.ctx, c.fx.db)) }
@@ -695,7 +713,13 @@ var mxVariants = map[string][]mxVariant{
 		{name: "A", org: "A", target: "A:key", prep: mxFreshKey},
 		{name: "A-key-via-B-path", org: "B", target: "A:key", prep: mxFreshKey},
 	},
-	"auditLog": {{name: "A", org: "A"}},
+	"auditLog":              {{name: "A", org: "A"}},
+	"createWebhook":         {{name: "A", org: "A", body: mxConst(map[string]any{"url": "https://hooks.example/new", "events": []string{"job.published"}})}},
+	"listWebhooks":          {{name: "A", org: "A"}},
+	"deleteWebhook":         {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}, {name: "A-webhook-via-B-path", org: "B", target: "A:webhook", prep: mxFreshWebhook}},
+	"rotateWebhookSecret":   {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}},
+	"listWebhookDeliveries": {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}},
+	"replayWebhookDelivery": {{name: "A", org: "A", target: "A:delivery", prep: mxFreshDeadDelivery}, {name: "A-delivery-via-B-path", org: "B", target: "A:delivery", prep: mxFreshDeadDelivery}},
 	"importJobs": {{name: "A-jsonld", org: "A", query: "orgId={A:org}&format=jsonld", body: mxConst(map[string]any{
 		"@type": "JobPosting", "identifier": "mx-import-1", "title": "Imported Backend Engineer", "description": "Go and PostgreSQL",
 		"jobLocationType": "TELECOMMUTE", "applicantLocationRequirements": map[string]any{"@type": "Country", "name": "DE"}})}},

@@ -29,6 +29,7 @@ import (
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/rest"
+	"github.com/meridianhq/meridian/internal/webhook/delivery"
 )
 
 // env is one API under test on a real SQLite store with the projector running.
@@ -84,6 +85,7 @@ func newStack(t *testing.T) *stack {
 	go func() { _ = follower.Run(ctx); close(searchDone) }()
 	t.Cleanup(func() { cancel(); <-searchDone })
 	a.Search = follower
+	a.Webhooks = &delivery.Endpoints{DB: db}
 	// The node's market model, following the store.
 	a.Market = market.NewModel()
 	mf := &follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}

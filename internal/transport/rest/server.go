@@ -131,6 +131,7 @@ func New(cfg Config) *Server {
 	s.registerImports()
 	s.registerSavedSearches()
 	s.registerMarket()
+	s.registerWebhooks()
 
 	s.handle("GET /healthz", PolicyOperational, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

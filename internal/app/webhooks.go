@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/meridianhq/meridian/internal/meridian"
+	"github.com/meridianhq/meridian/internal/webhook/delivery"
+)
+
+// Outgoing webhooks are an organization's credentials-like settings: its
+// admins and owners (people only) manage them, as they do API keys.
+
+// WebhookEndpoint is the API's view of an endpoint (never its secret).
+type WebhookEndpoint struct {
+	ID                  string     `json:"id"`
+	OrgID               string     `json:"orgId"`
+	URL                 string     `json:"url"`
+	Events              []string   `json:"events" doc:"subscribed event names; empty: all"`
+	CreatedAt           time.Time  `json:"createdAt"`
+	DisabledAt          *time.Time `json:"disabledAt,omitempty"`
+	DisabledReason      string     `json:"disabledReason,omitempty"`
+	PreviousSecretUntil *time.Time `json:"previousSecretUntil,omitempty" doc:"until when the secret replaced by the last rotation still signs"`
+}
+
+// WebhookAttempt is one try of a delivery.
+type WebhookAttempt struct {
+	N          int       `json:"n"`
+	At         time.Time `json:"at"`
+	StatusCode int       `json:"statusCode,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	DurationMS int64     `json:"durationMs"`
+}
+
+// WebhookDelivery is one message to one endpoint, with its attempts.
+type WebhookDelivery struct {
+	ID            string           `json:"id"`
+	EndpointID    string           `json:"endpointId"`
+	Type          string           `json:"type"`
+	MessageID     string           `json:"messageId" doc:"the webhook-id header"`
+	Status        string           `json:"status" doc:"pending, delivered, dead or endpoint_disabled"`
+	ReplayOf      string           `json:"replayOf,omitempty"`
+	Payload       json.RawMessage  `json:"payload"`
+	NextAttemptAt *time.Time       `json:"nextAttemptAt,omitempty"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	Attempts      []WebhookAttempt `json:"attempts"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func endpointView(e delivery.Endpoint) WebhookEndpoint {
+	ev := e.Events
+	if ev == nil {
+		ev = []string{}
+	}
+	return WebhookEndpoint{ID: e.ID, OrgID: e.OrgID, URL: e.URL, Events: ev, CreatedAt: e.CreatedAt,
+		DisabledAt: optTime(e.DisabledAt), DisabledReason: e.DisabledReason, PreviousSecretUntil: optTime(e.PreviousSecretUntil)}
+}
+
+func deliveryView(d delivery.Delivery) WebhookDelivery {
+	v := WebhookDelivery{ID: d.ID, EndpointID: d.EndpointID, Type: d.Type, MessageID: d.MessageID, Status: d.Status, ReplayOf: d.ReplayOf,
+		Payload: d.Payload, CreatedAt: d.CreatedAt, Attempts: []WebhookAttempt{}}
+	if d.Status == "pending" {
+		v.NextAttemptAt = optTime(d.NextAttemptAt)
+	}
+	for _, a := range d.Attempts {
+		v.Attempts = append(v.Attempts, WebhookAttempt{N: a.N, At: a.At, StatusCode: a.StatusCode, Error: a.Error, DurationMS: a.Duration.Milliseconds()})
+	}
+	return v
+}
+
+func (a *App) webhooks() (*delivery.Endpoints, error) {
+	if a.Webhooks == nil {
+		return nil, &meridian.Error{Code: meridian.EUnavailable, Message: "webhooks are not configured on this node"}
+	}
+	return a.Webhooks, nil
+}
+
+// CreateWebhook registers an endpoint; the secret is returned only here.
+func (a *App) CreateWebhook(ctx context.Context, orgID, url string, events []string) (WebhookEndpoint, string, error) {
+	w, err := a.webhooks()
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	e, secret, err := w.Create(ctx, orgID, url, events)
+	return endpointView(e), secret, err
+}
+
+// Webhooks lists an organization's endpoints.
+func (a *App) WebhookEndpoints(ctx context.Context, orgID string) ([]WebhookEndpoint, error) {
+	w, err := a.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+		return nil, err
+	}
+	es, err := w.List(ctx, orgID)
+	out := make([]WebhookEndpoint, 0, len(es))
+	for _, e := range es {
+		out = append(out, endpointView(e))
+	}
+	return out, err
+}
+
+// DeleteWebhook removes an endpoint with its delivery log.
+func (a *App) DeleteWebhook(ctx context.Context, orgID, id string) error {
+	w, err := a.webhooks()
+	if err != nil {
+		return err
+	}
+	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+		return err
+	}
+	return w.Delete(ctx, orgID, id)
+}
+
+// RotateWebhookSecret gives an endpoint a new secret; the old one keeps
+// signing too for the rotation window.
+func (a *App) RotateWebhookSecret(ctx context.Context, orgID, id string) (WebhookEndpoint, string, error) {
+	w, err := a.webhooks()
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	secret, err := w.RotateSecret(ctx, orgID, id)
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	e, err := w.Get(ctx, orgID, id)
+	return endpointView(e), secret, err
+}
+
+// WebhookDeliveries is an endpoint's delivery log, newest first.
+func (a *App) WebhookDeliveries(ctx context.Context, orgID, id string, limit int) ([]WebhookDelivery, error) {
+	w, err := a.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+		return nil, err
+	}
+	if _, err := w.Get(ctx, orgID, id); err != nil {
+		return nil, err
+	}
+	ds, err := w.Deliveries(ctx, orgID, id, limit)
+	out := make([]WebhookDelivery, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, deliveryView(d))
+	}
+	return out, err
+}
+
+// ReplayWebhookDelivery sends a dead or delivered delivery again.
+func (a *App) ReplayWebhookDelivery(ctx context.Context, orgID, deliveryID string) (WebhookDelivery, error) {
+	w, err := a.webhooks()
+	if err != nil {
+		return WebhookDelivery{}, err
+	}
+	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+		return WebhookDelivery{}, err
+	}
+	d, err := w.Replay(ctx, orgID, deliveryID)
+	return deliveryView(d), err
+}
