@@ -231,3 +231,49 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// Leased is what Lead needs of the store (store.DB implements it).
+type Leased interface {
+	TryLease(ctx context.Context, key int64) (store.Lease, bool, error)
+}
+
+// Lead runs fn while this process holds the lease key, until ctx ends:
+// it takes the lease when free (retrying every retry), runs fn with a
+// context that ends when the lease is lost (checked every 5 s), and
+// releases it when fn returns, to try again. For work one node of a
+// cluster does at a time (the MQTT bridge, webhook delivery); embedded,
+// the lease is always granted.
+func Lead(ctx context.Context, db Leased, key int64, retry time.Duration, log *slog.Logger, name string, fn func(ctx context.Context) error) {
+	for ctx.Err() == nil {
+		lease, ok, err := db.TryLease(ctx, key)
+		if err != nil || !ok {
+			if err != nil && ctx.Err() == nil {
+				log.Warn(name+" lease", "err", err)
+			}
+			Sleep(ctx, retry)
+			continue
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		go func() {
+			t := time.NewTicker(5 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-lctx.Done():
+					return
+				case <-t.C:
+					if !lease.Held(lctx) {
+						cancel()
+						return
+					}
+				}
+			}
+		}()
+		if err := fn(lctx); err != nil && ctx.Err() == nil {
+			log.Warn(name+" stopped; retrying", "err", err)
+			Sleep(ctx, retry)
+		}
+		cancel()
+		lease.Release()
+	}
+}

@@ -146,25 +146,11 @@ func (c cursorFeed) Apply(ctx context.Context, evs []eventstore.Event) error {
 // Run publishes until ctx ends: while this node holds the lease,
 // connected to the broker (retrying both every few seconds).
 func (p *Publisher) Run(ctx context.Context) error {
-	for ctx.Err() == nil {
-		lease, ok, err := p.DB.TryLease(ctx, leaseKey)
-		if err != nil || !ok {
-			if err != nil && ctx.Err() == nil {
-				p.Log.Warn("mqtt lease", "err", err)
-			}
-			follow.Sleep(ctx, 2*time.Second)
-			continue
-		}
-		if err := p.lead(ctx, lease); err != nil && ctx.Err() == nil {
-			p.Log.Warn("mqtt publisher stopped; retrying", "err", err)
-			follow.Sleep(ctx, 2*time.Second)
-		}
-		lease.Release()
-	}
+	follow.Lead(ctx, p.DB, leaseKey, 2*time.Second, p.Log, "mqtt publisher", p.lead)
 	return nil
 }
 
-func (p *Publisher) lead(ctx context.Context, lease store.Lease) error {
+func (p *Publisher) lead(ctx context.Context) error {
 	if err := p.connect(ctx); err != nil {
 		return err
 	}
@@ -183,25 +169,8 @@ func (p *Publisher) lead(ctx context.Context, lease store.Lease) error {
 	}
 	feed := cursorFeed{realtime.NewFeedTo(p.publish, p.DB.Load, pos), p.DB}
 	f := &follow.Follower{Name: "mqtt", DB: p.DB, Broker: p.Broker, Log: p.Log, Model: feed, Poll: p.Poll, Batch: 500}
-	lctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() { // give up leading when the lease is lost
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-lctx.Done():
-				return
-			case <-t.C:
-				if !lease.Held(lctx) {
-					cancel()
-					return
-				}
-			}
-		}
-	}()
 	p.Log.Info("publishing public events to MQTT", "broker", redact(p.URL), "from", pos)
-	return f.Run(lctx)
+	return f.Run(ctx)
 }
 
 func redact(u string) string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/webhook"
@@ -72,47 +73,19 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.Client == nil {
 		return meridian.Errorf(meridian.EInvalid, "webhook dispatcher needs a client")
 	}
-	for ctx.Err() == nil {
-		lease, ok, err := d.DB.TryLease(ctx, leaseKey)
-		if err != nil || !ok {
+	follow.Lead(ctx, d.DB, leaseKey, time.Second, d.log(), "webhook dispatcher", func(ctx context.Context) error {
+		for ctx.Err() == nil {
+			n, err := d.RunOnce(ctx)
 			if err != nil && ctx.Err() == nil {
-				d.log().Warn("webhook dispatcher lease", "err", err)
+				d.log().Warn("webhook dispatch failed; will retry", "err", err)
 			}
-			sleep(ctx, time.Second)
-			continue
+			if n == 0 || err != nil {
+				follow.Sleep(ctx, time.Second)
+			}
 		}
-		d.lead(ctx, lease)
-		lease.Release()
-	}
+		return nil
+	})
 	return nil
-}
-
-func (d *Dispatcher) lead(ctx context.Context, lease store.Lease) {
-	lastCheck := time.Now()
-	for ctx.Err() == nil {
-		if time.Since(lastCheck) > 5*time.Second {
-			if !lease.Held(ctx) {
-				return
-			}
-			lastCheck = time.Now()
-		}
-		n, err := d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log().Warn("webhook dispatch failed; will retry", "err", err)
-		}
-		if n == 0 || err != nil {
-			sleep(ctx, time.Second)
-		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // due is a delivery to attempt with what sending it needs.
