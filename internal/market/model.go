@@ -606,11 +606,9 @@ func defaultTaxo() *taxo {
 }
 
 func newTaxo(t *skills.Taxonomy) *taxo {
-	x := &taxo{t: t, index: map[string]uint16{}, catIndex: map[string]uint8{}, groupIndex: map[string]uint8{}}
-	for _, c := range skills.Categories {
-		x.catIndex[c] = uint8(len(x.categories)) // #nosec G115 -- 25 categories
-		x.categories = append(x.categories, c)
-	}
+	d := t.Dense()
+	x := &taxo{t: t, ids: d.IDs, index: d.Index, category: d.Category, categories: d.Categories, catIndex: d.CatIndex,
+		ancestors: d.Ancestors, groupIndex: map[string]uint8{}}
 	for _, g := range t.Groups() {
 		x.groupIndex[g.ID] = uint8(len(x.groups)) // #nosec G115 -- a handful of groups (checked below)
 		x.groups = append(x.groups, g.ID)
@@ -618,30 +616,13 @@ func newTaxo(t *skills.Taxonomy) *taxo {
 	if len(x.groups) > 64 || len(x.categories) > 64 {
 		panic("market: more than 64 skill groups or categories")
 	}
-	for _, s := range t.Skills() {
-		i := uint16(len(x.ids)) // #nosec G115 -- about 1,200 skills
-		x.index[s.ID] = i
-		x.ids = append(x.ids, s.ID)
-		c, ok := x.catIndex[s.Category]
-		if !ok {
-			c = uint8(len(x.categories)) // #nosec G115 -- 25 categories
-			x.catIndex[s.Category] = c
-			x.categories = append(x.categories, s.Category)
-		}
-		x.category = append(x.category, c)
+	for _, id := range x.ids {
+		s, _ := t.Get(id)
 		var g uint64
-		for _, id := range s.Groups {
-			g |= 1 << x.groupIndex[id]
+		for _, gid := range s.Groups {
+			g |= 1 << x.groupIndex[gid]
 		}
 		x.groupMask = append(x.groupMask, g)
-	}
-	x.ancestors = make([][]uint16, len(x.ids))
-	for i, id := range x.ids {
-		for _, a := range t.Ancestors(id) {
-			if ai, ok := x.index[a]; ok && int(ai) != i {
-				x.ancestors[i] = append(x.ancestors[i], ai)
-			}
-		}
 	}
 	return x
 }

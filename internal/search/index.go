@@ -770,37 +770,18 @@ func defaultTaxo() *taxo {
 }
 
 func newTaxo(t *skills.Taxonomy) *taxo {
-	x := &taxo{t: t, index: map[string]uint16{}, catIndex: map[string]uint8{}}
-	for _, c := range skills.Categories {
-		x.catIndex[c] = uint8(len(x.categories)) // #nosec G115 -- the taxonomy has 25 categories and about 1,200 skills (newTaxo)
-		x.categories = append(x.categories, c)
-	}
-	for _, s := range t.Skills() {
-		x.index[s.ID] = uint16(len(x.ids)) // #nosec G115 -- the taxonomy has 25 categories and about 1,200 skills (newTaxo)
-		x.ids = append(x.ids, s.ID)
-		c, ok := x.catIndex[s.Category]
-		if !ok {
-			c = uint8(len(x.categories)) // #nosec G115 -- the taxonomy has 25 categories and about 1,200 skills (newTaxo)
-			x.catIndex[s.Category] = c
-			x.categories = append(x.categories, s.Category)
-		}
-		x.category = append(x.category, c)
-	}
-	x.parents = make([][]uint16, len(x.ids))
-	x.children = make([][]uint16, len(x.ids))
-	x.related = make([][]uint16, len(x.ids))
+	d := t.Dense()
+	x := &taxo{t: t, ids: d.IDs, index: d.Index, category: d.Category, categories: d.Categories, catIndex: d.CatIndex,
+		parents: d.Ancestors, children: make([][]uint16, len(d.IDs)), related: make([][]uint16, len(d.IDs))}
 	for i, id := range x.ids {
-		for _, a := range t.Ancestors(id) {
-			if ai, ok := x.index[a]; ok && int(ai) != i {
-				x.parents[i] = append(x.parents[i], ai)
-				x.children[ai] = append(x.children[ai], uint16(i))
-			}
+		for _, ai := range x.parents[i] {
+			x.children[ai] = append(x.children[ai], uint16(i)) // #nosec G115 -- skill numbers are uint16 (skills.Dense)
 		}
 		s, _ := t.Get(id)
 		for _, r := range s.Related {
 			if ri, ok := x.index[r]; ok {
 				x.related[i] = append(x.related[i], ri)
-				x.related[ri] = append(x.related[ri], uint16(i))
+				x.related[ri] = append(x.related[ri], uint16(i)) // #nosec G115 -- as above
 			}
 		}
 	}

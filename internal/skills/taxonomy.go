@@ -108,6 +108,9 @@ type Taxonomy struct {
 	byName  map[string]*Skill // lower-cased id, name, aliases and ambiguous spellings
 	groups  []*Group
 	members map[string][]string // group id → skill ids, sorted
+
+	denseOnce sync.Once
+	dense     *Dense
 }
 
 type file struct {
