@@ -49,24 +49,24 @@ type Config struct {
 
 // MarketSnapshotPath is where the market model snapshot lives ("" for none).
 func (c *Config) MarketSnapshotPath() string {
-	switch c.MarketSnapshot {
-	case "off":
-		return ""
-	case "":
-		return filepath.Join(c.DataDir, "market.snapshot")
-	}
-	return c.MarketSnapshot
+	return c.snapshotPath(c.MarketSnapshot, "market.snapshot")
 }
 
 // SearchSnapshotPath is where the search index snapshot lives ("" for none).
 func (c *Config) SearchSnapshotPath() string {
-	switch c.SearchSnapshot {
+	return c.snapshotPath(c.SearchSnapshot, "search.snapshot")
+}
+
+// snapshotPath resolves a snapshot setting: "off" none, "" the default
+// file in the data directory, else the path given.
+func (c *Config) snapshotPath(setting, name string) string {
+	switch setting {
 	case "off":
 		return ""
 	case "":
-		return filepath.Join(c.DataDir, "search.snapshot")
+		return filepath.Join(c.DataDir, name)
 	}
-	return c.SearchSnapshot
+	return setting
 }
 
 // Embedded reports whether Meridian runs on its embedded database.

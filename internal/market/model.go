@@ -216,20 +216,15 @@ func (m *Model) file(o uint32, p *posting, add bool) {
 			groupsReq |= g
 		}
 	}
-	for c := range m.tax.categories {
-		if cats&(1<<c) != 0 {
-			op(bm(&m.catAny[c]))
-		}
-		if catsReq&(1<<c) != 0 {
-			op(bm(&m.catReq[c]))
-		}
-	}
-	for g := range m.tax.groups {
-		if groups&(1<<g) != 0 {
-			op(bm(&m.groupAny[g]))
-		}
-		if groupsReq&(1<<g) != 0 {
-			op(bm(&m.groupReq[g]))
+	// Categories and groups: each set bit of the masks names a bitmap.
+	for _, f := range []struct {
+		mask uint64
+		bms  []*roaring.Bitmap
+	}{{cats, m.catAny}, {catsReq, m.catReq}, {groups, m.groupAny}, {groupsReq, m.groupReq}} {
+		for i := range f.bms {
+			if f.mask&(1<<i) != 0 {
+				op(bm(&f.bms[i]))
+			}
 		}
 	}
 	op(bm(&m.sen[p.sen]))

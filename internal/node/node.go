@@ -156,20 +156,19 @@ func (d *Deps) Ping(ctx context.Context) error {
 
 // Projector returns the SQL read-model runner (subscribed to the broker when open).
 func (d *Deps) Projector(reg prometheus.Registerer) *projection.Runner {
-	run := &projection.Runner{DB: d.DB, Handler: readmodel.Projection{}, Log: d.Log}
-	if d.Broker != nil {
-		run.Broker = d.Broker
-	}
-	if reg != nil {
-		run.Metrics(reg)
-	}
-	return run
+	return d.runner(readmodel.Projection{}, reg)
 }
 
 // AlertsProjector returns the saved-search alerts runner (subscribed to
 // the broker when open).
 func (d *Deps) AlertsProjector(reg prometheus.Registerer) *projection.Runner {
-	run := &projection.Runner{DB: d.DB, Handler: alerts.New(d.DB, d.Log), Log: d.Log}
+	return d.runner(alerts.New(d.DB, d.Log), reg)
+}
+
+// runner returns a projection runner for h, subscribed to the broker when
+// open, with its metrics registered on reg (nil: none).
+func (d *Deps) runner(h projection.Handler, reg prometheus.Registerer) *projection.Runner {
+	run := &projection.Runner{DB: d.DB, Handler: h, Log: d.Log}
 	if d.Broker != nil {
 		run.Broker = d.Broker
 	}
@@ -347,11 +346,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return feed.Run(gctx) })
 	// Outgoing webhooks: the enqueuing projection on every node (exactly
 	// once by its checkpoint), the dispatcher on the lease holder.
-	hooks := &projection.Runner{DB: deps.DB, Handler: delivery.Enqueuer{}, Log: log}
-	if deps.Broker != nil {
-		hooks.Broker = deps.Broker
-	}
-	hooks.Metrics(reg)
+	hooks := deps.runner(delivery.Enqueuer{}, reg)
 	grp.Go(func() error { return hooks.Run(gctx) })
 	dispatcher := &delivery.Dispatcher{DB: deps.DB, Log: log,
 		Client: safehttp.NewClient(safehttp.Options{Policy: safehttp.Policy{AllowPrivate: cfg.WebhooksAllowPrivate}})}
