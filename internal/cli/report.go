@@ -126,25 +126,18 @@ func (fl reportFlags) options(now time.Time) (report.Options, error) {
 	}
 	f := market.Filter{From: from, To: to, Open: fl.open}
 	for _, c := range list(fl.countries) {
-		c = strings.ToUpper(c)
-		if !domain.IsCountry(c) {
-			return opt, flagErr("country", "%q is not an ISO 3166-1 alpha-2 country code", c)
-		}
-		f.Countries = append(f.Countries, c)
+		f.Countries = append(f.Countries, strings.ToUpper(c))
 	}
 	for _, r := range list(fl.regions) {
-		r = strings.ToUpper(r)
-		if _, ok := domain.Regions[r]; !ok {
-			return opt, flagErr("region", "%q is not a region (%s)", r, strings.Join(market.RegionCodes(), ", "))
-		}
-		f.Regions = append(f.Regions, r)
+		f.Regions = append(f.Regions, strings.ToUpper(r))
 	}
 	for _, s := range list(fl.seniority) {
-		s = strings.ToLower(s)
-		if s != market.Unspecified && !slices.Contains(domain.SeniorityLevels, s) {
-			return opt, flagErr("seniority", "%q is not one of %s, %s", s, strings.Join(domain.SeniorityLevels, ", "), market.Unspecified)
-		}
-		f.Seniority = append(f.Seniority, s)
+		f.Seniority = append(f.Seniority, strings.ToLower(s))
+	}
+	// The market model's own checks; their messages start with the field,
+	// which is the flag's name.
+	if _, err := market.NewModel().Describe(f, now); err != nil {
+		return opt, usageError{fmt.Errorf("--%s", meridian.MessageOf(err))}
 	}
 	cur, err := market.CurrencyOf(fl.currency)
 	if err != nil {
