@@ -108,11 +108,7 @@ func (a *App) CreateSavedSearch(ctx context.Context, in SavedSearchInput) (Resul
 func (a *App) UpdateSavedSearch(ctx context.Context, id string, expected int64, in SavedSearchInput, rotateFeedToken bool) (Result, error) {
 	var version int64
 	res, err := a.savedSearchCommand(ctx, func(_ meridian.Principal, s *domain.SavedSearches) error {
-		cur, ok := s.Get(id)
-		if !ok {
-			return meridian.Errorf(meridian.ENotFound, "saved search %s not found", id)
-		}
-		if err := checkVersion(cur, expected); err != nil {
+		if err := savedSearchAt(s, id, expected); err != nil {
 			return err
 		}
 		q, err := savedSearchQuery(in.Query) // after authorization: others learn nothing from a 422
@@ -136,15 +132,21 @@ func (a *App) UpdateSavedSearch(ctx context.Context, id string, expected int64, 
 	return Result{ID: id, Version: version, Position: res.Position}, nil
 }
 
+// savedSearchAt checks that the principal's saved search id exists (else
+// ENotFound) at version expected (-1: any; else EConflict).
+func savedSearchAt(s *domain.SavedSearches, id string, expected int64) error {
+	cur, ok := s.Get(id)
+	if !ok {
+		return meridian.Errorf(meridian.ENotFound, "saved search %s not found", id)
+	}
+	return checkVersion(cur, expected)
+}
+
 // DeleteSavedSearch deletes a saved search of the principal's, with its
 // notifications and feed. Errors as UpdateSavedSearch.
 func (a *App) DeleteSavedSearch(ctx context.Context, id string, expected int64) (Result, error) {
 	res, err := a.savedSearchCommand(ctx, func(_ meridian.Principal, s *domain.SavedSearches) error {
-		cur, ok := s.Get(id)
-		if !ok {
-			return meridian.Errorf(meridian.ENotFound, "saved search %s not found", id)
-		}
-		if err := checkVersion(cur, expected); err != nil {
+		if err := savedSearchAt(s, id, expected); err != nil {
 			return err
 		}
 		return s.Delete(id, a.now())
