@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/meridianhq/meridian/internal/eventstore"
+	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
@@ -58,31 +59,18 @@ func (r *Relay) Run(ctx context.Context) error {
 	if poll <= 0 {
 		poll = 25 * time.Millisecond
 	}
-	for ctx.Err() == nil {
-		lease, ok, err := r.DB.TryLease(ctx, leaseKey)
-		if err != nil || !ok {
-			if err != nil && ctx.Err() == nil {
-				r.Log.Warn("outbox lease", "err", err)
-			}
-			sleep(ctx, time.Second)
-			continue
-		}
-		r.lead(ctx, lease, poll)
-		lease.Release()
-	}
+	follow.Lead(ctx, r.DB, leaseKey, time.Second, r.Log, "outbox", func(ctx context.Context) error {
+		r.lead(ctx, poll)
+		return nil
+	})
 	return nil
 }
 
-func (r *Relay) lead(ctx context.Context, lease store.Lease, poll time.Duration) {
+// lead publishes while ctx lasts (follow.Lead ends it when the lease is
+// lost).
+func (r *Relay) lead(ctx context.Context, poll time.Duration) {
 	backoff := 100 * time.Millisecond
-	lastCheck := time.Now()
 	for ctx.Err() == nil {
-		if time.Since(lastCheck) > 5*time.Second {
-			if !lease.Held(ctx) {
-				return
-			}
-			lastCheck = time.Now()
-		}
 		wake := r.DB.Appended()
 		n, err := r.publishPending(ctx)
 		if err != nil {
@@ -90,7 +78,7 @@ func (r *Relay) lead(ctx context.Context, lease store.Lease, poll time.Duration)
 				return
 			}
 			r.Log.Warn("outbox publish failed; events stay in the store and will be retried", "err", err, "retry_in", backoff)
-			sleep(ctx, backoff)
+			follow.Sleep(ctx, backoff)
 			backoff = min(backoff*2, 5*time.Second)
 			continue
 		}
@@ -138,11 +126,4 @@ func (r *Relay) publishPending(ctx context.Context) (int, error) {
 		r.published.Add(float64(len(evs)))
 	}
 	return len(evs), nil
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }
