@@ -187,3 +187,35 @@ func finish[T any](p readmodel.Page[T], limit int, id func(T) string) readmodel.
 	}
 	return p
 }
+
+// UserNotification is a notification and the person it is for.
+type UserNotification struct {
+	UserID string
+	Notification
+}
+
+// MatchesAt returns the notifications one publication or renewal of a
+// posting made (the event's time and the posting), for live channels.
+// Notification ids start with the event's time (notificationID), so this
+// reads a range of the primary key, not the table.
+func (q *Queries) MatchesAt(ctx context.Context, jobID string, at time.Time) ([]UserNotification, error) {
+	prefix := notificationID(at, "", "")[:18] // time (48 bits), version and sub-millisecond fraction
+	rows, err := q.db.Query(ctx, `SELECT n.user_id, `+notificationCols+` FROM notifications n LEFT JOIN saved_searches s ON s.id = n.saved_search_id
+		WHERE n.id > ? AND n.id < ? AND n.job_id = ? AND n.alert <> ? ORDER BY n.id`, prefix, prefix+".", jobID, domain.AlertOff)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UserNotification
+	for rows.Next() {
+		var u UserNotification
+		var c, r string
+		n := &u.Notification
+		if err := rows.Scan(&u.UserID, &n.ID, &n.SavedSearchID, &n.SavedSearchName, &n.JobID, &n.Title, &n.OrgName, &n.Alert, &c, &r); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = parseTS(c)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

@@ -213,11 +213,16 @@ func (k *APIKeys) Authenticate(ctx context.Context, secret, kind string) (meridi
 	if subtle.ConstantTimeCompare([]byte(h), []byte(storedHash)) != 1 || key.Kind != kind || revoked != "" {
 		return meridian.Principal{}, errBadCredential
 	}
-	if exp := timePtr(expires); exp != nil && !now.Before(*exp) {
+	exp := timePtr(expires)
+	if exp != nil && !now.Before(*exp) {
 		return meridian.Principal{}, errBadCredential
 	}
 	if last := timePtr(used); last == nil || now.Sub(*last) > time.Minute {
 		_, _ = k.db.Exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, meridian.FormatTime(now), key.ID)
 	}
-	return meridian.Principal{Kind: meridian.PrincipalService, ID: "key:" + key.ID, OrgID: key.OrgID, Scopes: strings.Fields(scopes), TokenID: key.ID}, nil
+	p := meridian.Principal{Kind: meridian.PrincipalService, ID: "key:" + key.ID, OrgID: key.OrgID, Scopes: strings.Fields(scopes), TokenID: key.ID}
+	if exp != nil {
+		p.Expires = *exp
+	}
+	return p, nil
 }

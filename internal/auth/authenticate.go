@@ -56,6 +56,20 @@ func (a *Authenticator) Authenticate(r *http.Request) (meridian.Principal, error
 	return meridian.Anonymous, nil
 }
 
+// Token authenticates a bare credential (a JWT access token or an API key
+// starting mk_), as sent in the first message of a WebSocket, where
+// browsers cannot set headers.
+func (a *Authenticator) Token(ctx context.Context, cred string) (meridian.Principal, error) {
+	cred = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cred), "Bearer "))
+	if cred == "" {
+		return meridian.Anonymous, errCredentials
+	}
+	if strings.HasPrefix(cred, secretPrefix) {
+		return a.Keys.Authenticate(ctx, cred, KindAPIKey)
+	}
+	return a.verify(ctx, cred)
+}
+
 // verify checks a JWT access token; tokens of OAuth2 clients stop working
 // as soon as the client is revoked.
 func (a *Authenticator) verify(ctx context.Context, tok string) (meridian.Principal, error) {

@@ -1,6 +1,9 @@
 package meridian
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // PrincipalKind says who is acting.
 type PrincipalKind string
@@ -30,6 +33,10 @@ type Principal struct {
 	// TokenID is the id of the credential used (JWT jti, API key id), for
 	// audit and revocation.
 	TokenID string
+	// Expires is when the credential stops being valid (zero: it does not
+	// expire, e.g. an API key without an expiry). Long-lived connections
+	// (live channels) end then.
+	Expires time.Time
 }
 
 // HasScope reports whether a service principal was granted scope.

@@ -309,7 +309,10 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	// Live channels: a feed from the store's head on (subscribers want what
 	// happens from now), on every node.
 	hub := realtime.NewHub(0)
-	feed := &follow.Follower{Name: "realtime", DB: deps.DB, Log: log, Model: realtime.NewFeed(hub, deps.DB.Load, head)}
+	live := realtime.NewFeed(hub, deps.DB.Load, head)
+	live.Private = true
+	live.Matches = realtime.SavedSearchMatches(n.Alerts, alerts.NewQueries(deps.DB), log)
+	feed := &follow.Follower{Name: "realtime", DB: deps.DB, Log: log, Model: live}
 	if deps.Broker != nil {
 		feed.Broker = deps.Broker
 	}
@@ -344,6 +347,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	grp.Go(func() error { return n.Search.Run(gctx) })
 	grp.Go(func() error { return marketFollower.Run(gctx) })
 	grp.Go(func() error { return feed.Run(gctx) })
+	grp.Go(func() error { return realtime.RunMarketTicks(gctx, hub, n.App.Market, realtime.TickEvery, log) })
 	// Outgoing webhooks: the enqueuing projection on every node (exactly
 	// once by its checkpoint), the dispatcher on the lease holder.
 	hooks := deps.runner(delivery.Enqueuer{}, reg)

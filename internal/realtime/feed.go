@@ -29,6 +29,38 @@ type ClosedJob struct {
 	At     time.Time `json:"at"`
 }
 
+// ApplicationUpdate is the message of the applications channels: an
+// application received or moved. Ids and stages only (no cover letter, no
+// notes): the rest is read through the API, which authorizes.
+type ApplicationUpdate struct {
+	ID            string    `json:"id"`
+	Type          string    `json:"type"` // received or stage_changed
+	JobID         string    `json:"jobId"`
+	OrgID         string    `json:"orgId"`
+	ProfileID     string    `json:"profileId"`
+	Stage         string    `json:"stage"`
+	PreviousStage string    `json:"previousStage,omitempty"`
+	ReasonCode    string    `json:"reasonCode,omitempty"`
+	At            time.Time `json:"at"`
+}
+
+// Match is the message of a person's matches channel: a new posting that
+// matched one of their saved searches (the notification it made).
+type Match struct {
+	NotificationID string    `json:"notificationId"`
+	SavedSearchID  string    `json:"savedSearchId"`
+	JobID          string    `json:"jobId"`
+	Title          string    `json:"title"`
+	OrgName        string    `json:"orgName"`
+	At             time.Time `json:"at"`
+}
+
+// UserMatch is a Match and the person it is for.
+type UserMatch struct {
+	UserID string
+	Match
+}
+
 // Feed turns the event stream into channel messages (a follow.Model): a
 // posting's first publication goes to jobs.new, its closing or expiry to
 // jobs.closed. It keeps the drafts it has seen until they are published.
@@ -38,9 +70,15 @@ type Feed struct {
 	Publish func(Message) error
 	// Load reads a posting's stream: for a posting drafted before this
 	// feed started (store.DB.Load).
-	Load   func(ctx context.Context, id string) ([]eventstore.Event, error)
-	pos    atomic.Int64
-	drafts map[string]*domain.JobDraftedEvent
+	Load func(ctx context.Context, id string) ([]eventstore.Event, error)
+	// Private makes the feed publish the private channels too (the node's
+	// hub does; bridges of public events such as MQTT do not).
+	Private bool
+	// Matches returns the saved-search matches a publication or renewal
+	// made (nil: no matches channel).
+	Matches func(ctx context.Context, e eventstore.Event) ([]UserMatch, error)
+	pos     atomic.Int64
+	drafts  map[string]*domain.JobDraftedEvent
 }
 
 // NewFeed returns a feed publishing to hub from position after on (the
@@ -75,13 +113,26 @@ func (f *Feed) Apply(ctx context.Context, evs []eventstore.Event) error {
 }
 
 func (f *Feed) apply(ctx context.Context, e eventstore.Event) error {
+	seq := 0
 	publish := func(ch string, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		return f.Publish(Message{ID: e.Position, Channel: ch, Data: b})
+		seq++
+		return f.Publish(Message{ID: e.Position, Seq: seq - 1, Channel: ch, Data: b})
 	}
+	if err := f.public(ctx, e, publish); err != nil {
+		return err
+	}
+	if f.Private {
+		return f.private(ctx, e, publish)
+	}
+	return nil
+}
+
+// public publishes the public channels' messages of e.
+func (f *Feed) public(ctx context.Context, e eventstore.Event, publish func(ch string, v any) error) error {
 	switch e.Type {
 	case domain.JobDrafted:
 		var p domain.JobDraftedEvent
@@ -148,4 +199,72 @@ func (f *Feed) drafted(ctx context.Context, e eventstore.Event) (*domain.JobDraf
 		}
 	}
 	return d, nil
+}
+
+// private publishes the private channels' messages of e.
+func (f *Feed) private(ctx context.Context, e eventstore.Event, publish func(ch string, v any) error) error {
+	switch e.Type {
+	case domain.ApplicationSubmitted:
+		var p domain.ApplicationSubmittedEvent
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return err
+		}
+		u := ApplicationUpdate{ID: e.StreamID, Type: "received", JobID: p.JobID, OrgID: p.OrgID, ProfileID: p.ProfileID,
+			Stage: domain.StageApplied, At: e.Time}
+		if err := publish(OrgChannel(p.OrgID, KindApplications), u); err != nil {
+			return err
+		}
+		return publish(UserChannel(p.CandidateID, KindApplications), u)
+	case domain.ApplicationStageChanged:
+		var c domain.StageChangedEvent
+		if err := json.Unmarshal(e.Payload, &c); err != nil {
+			return err
+		}
+		sub, err := f.submitted(ctx, e.StreamID)
+		if err != nil || sub == nil {
+			return err
+		}
+		u := ApplicationUpdate{ID: e.StreamID, Type: "stage_changed", JobID: sub.JobID, OrgID: sub.OrgID, ProfileID: sub.ProfileID,
+			Stage: c.To, PreviousStage: c.From, ReasonCode: c.ReasonCode, At: e.Time}
+		if err := publish(OrgChannel(sub.OrgID, KindApplications), u); err != nil {
+			return err
+		}
+		return publish(UserChannel(sub.CandidateID, KindApplications), u)
+	case domain.JobPublished, domain.JobRenewed:
+		if f.Matches == nil {
+			return nil
+		}
+		ms, err := f.Matches(ctx, e)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if err := publish(UserChannel(m.UserID, KindMatches), m.Match); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// submitted reads an application's submission (who, for which posting)
+// from its stream: stage changes do not repeat it.
+func (f *Feed) submitted(ctx context.Context, id string) (*domain.ApplicationSubmittedEvent, error) {
+	if f.Load == nil {
+		return nil, nil
+	}
+	evs, err := f.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range evs {
+		if x.Type == domain.ApplicationSubmitted {
+			var p domain.ApplicationSubmittedEvent
+			if err := json.Unmarshal(x.Payload, &p); err != nil {
+				return nil, err
+			}
+			return &p, nil
+		}
+	}
+	return nil, nil
 }

@@ -20,8 +20,8 @@ func msg(id int64, ch string) Message {
 // everything kept learns it has missed messages for good.
 func TestLaggingSubscriberCatchesUpOthersUnaffected(t *testing.T) {
 	h := NewHub(10)
-	slow := h.Subscribe(Public, 2, -1)
-	fast := h.Subscribe(Public, 1000, -1)
+	slow := h.Subscribe(Public, 2, FromNow)
+	fast := h.Subscribe(Public, 1000, FromNow)
 	for i := range 8 {
 		h.Publish(msg(int64(i+1), ChanJobsNew))
 	}
@@ -32,14 +32,14 @@ func TestLaggingSubscriberCatchesUpOthersUnaffected(t *testing.T) {
 	for len(slow.C) > 0 {
 		last = (<-slow.C).ID
 	}
-	msgs, ok := h.Since(slow, last)
+	msgs, ok := h.Since(slow, Cursor{ID: last})
 	if !ok || len(msgs) != 6 || msgs[0].ID != 3 || msgs[5].ID != 8 || slow.Lagging() {
 		t.Fatalf("catch-up from %d: ok %v, %d messages %v", last, ok, len(msgs), msgs)
 	}
 	for i := int64(9); i <= 40; i++ {
 		h.Publish(msg(i, ChanJobsNew))
 	}
-	if msgs, ok := h.Since(slow, 8); ok || len(msgs) == 0 || msgs[0].ID <= 8 {
+	if msgs, ok := h.Since(slow, Cursor{ID: 8}); ok || len(msgs) == 0 || msgs[0].ID <= 8 {
 		t.Errorf("after falling behind the window: ok %v, first %v", ok, msgs)
 	}
 }
@@ -55,18 +55,18 @@ func TestResume(t *testing.T) {
 		}
 		h.Publish(msg(i, ch))
 	}
-	s := h.Subscribe([]string{ChanJobsNew}, 10, 2)
-	msgs, ok := h.Since(s, 2)
+	s := h.Subscribe([]string{ChanJobsNew}, 10, Cursor{ID: 2})
+	msgs, ok := h.Since(s, Cursor{ID: 2})
 	if !s.Lagging() && (!ok || len(msgs) != 2 || msgs[0].ID != 3 || msgs[1].ID != 5) {
 		t.Fatalf("resume after 2: ok %v, %v", ok, msgs)
 	}
 	for i := int64(6); i <= 12; i++ {
 		h.Publish(msg(i, ChanJobsNew))
 	}
-	if _, ok := h.Since(h.Subscribe(Public, 100, 2), 2); ok {
+	if _, ok := h.Since(h.Subscribe(Public, 100, Cursor{ID: 2}), Cursor{ID: 2}); ok {
 		t.Error("resume after a forgotten message reported ok")
 	}
-	if msgs, ok := h.Since(h.Subscribe(Public, 100, 11), 11); !ok || len(msgs) != 1 {
+	if msgs, ok := h.Since(h.Subscribe(Public, 100, Cursor{ID: 11}), Cursor{ID: 11}); !ok || len(msgs) != 1 {
 		t.Errorf("resume after 11: ok %v, %v", ok, msgs)
 	}
 }
@@ -79,7 +79,7 @@ func TestFeedReadsEarlierDrafts(t *testing.T) {
 	stream := []eventstore.Event{{StreamID: "job-1", Version: 1, Position: 3, Type: domain.JobDrafted, Payload: drafted, Time: at}}
 	h := NewHub(0)
 	f := NewFeed(h, func(context.Context, string) ([]eventstore.Event, error) { return stream, nil }, 5)
-	s := h.Subscribe(Public, 10, -1)
+	s := h.Subscribe(Public, 10, FromNow)
 	pub, _ := json.Marshal(domain.JobStatusEvent{At: at})
 	if err := f.Apply(t.Context(), []eventstore.Event{{StreamID: "job-1", Version: 2, Position: 9, Type: domain.JobPublished, Payload: pub, Time: at}}); err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestFeedReadsEarlierDrafts(t *testing.T) {
 // resume point older than what is kept once, as a reset.
 func TestStream(t *testing.T) {
 	h := NewHub(50)
-	st := h.Open(Public, 3, -1)
+	st := h.Open(Public, 3, FromNow)
 	defer st.Close()
 	for i := int64(1); i <= 20; i++ {
 		h.Publish(msg(i, ChanJobsNew))
@@ -135,10 +135,63 @@ func TestStream(t *testing.T) {
 			t.Fatalf("want ErrFellBehind, got %v", err)
 		}
 	}
-	old := h.Open(Public, 3, 5)
+	old := h.Open(Public, 3, Cursor{ID: 5})
 	defer old.Close()
 	msgs, reset, err := old.Next(t.Context(), time.Second)
 	if err != nil || !reset || len(msgs) == 0 || msgs[0].ID <= 5 {
 		t.Fatalf("resume from 5: %v, reset %v, %v", err, reset, msgs)
+	}
+}
+
+// One event may make several messages (Seq): a subscriber of both gets
+// both, in order, and resumes between them; ephemeral messages (market
+// ticks) reach whoever listens and are never kept for resuming.
+func TestSeqAndEphemeral(t *testing.T) {
+	h := NewHub(100)
+	st := h.Open([]string{"a", "b", ChanMarketTicks}, 10, FromNow)
+	defer st.Close()
+	h.Publish(Message{ID: 7, Seq: 0, Channel: "a", Data: json.RawMessage(`1`)})
+	h.Publish(Message{Channel: ChanMarketTicks, Data: json.RawMessage(`{}`)})
+	h.Publish(Message{ID: 7, Seq: 1, Channel: "b", Data: json.RawMessage(`2`)})
+	ctx := context.Background()
+	msgs, _, err := st.Next(ctx, time.Second)
+	if err != nil || len(msgs) != 3 || msgs[0].Cursor() != (Cursor{7, 0}) || !msgs[1].Ephemeral() || msgs[2].Cursor() != (Cursor{7, 1}) {
+		t.Fatalf("got %v, %v", msgs, err)
+	}
+	c, err := ParseCursor(Cursor{7, 0}.String())
+	if err != nil || c != (Cursor{7, 0}) {
+		t.Fatalf("round trip: %v %v", c, err)
+	}
+	if c, err := ParseCursor("7.1"); err != nil || c != (Cursor{7, 1}) || c.String() != "7.1" {
+		t.Fatalf("7.1: %v %v", c, err)
+	}
+	for _, bad := range []string{"", "x", "-1", "7.", "7.x", "7.-1"} {
+		if _, err := ParseCursor(bad); err == nil {
+			t.Errorf("ParseCursor(%q) accepted", bad)
+		}
+	}
+	// Resuming after the first message of event 7 gets the second only;
+	// the tick was never kept.
+	again := h.Open([]string{"a", "b", ChanMarketTicks}, 10, c)
+	defer again.Close()
+	msgs, reset, err := again.Next(ctx, time.Second)
+	if err != nil || reset || len(msgs) != 1 || msgs[0].Cursor() != (Cursor{7, 1}) {
+		t.Fatalf("resume after 7.0: %v reset %v %v", msgs, reset, err)
+	}
+}
+
+// Hub channel names of private channels map back to the names their
+// owner used, and to nothing for anyone else.
+func TestClientChannel(t *testing.T) {
+	for _, c := range []struct{ hub, user, want string }{
+		{UserChannel("u1", KindApplications), "u1", "me.applications"},
+		{UserChannel("u1", KindMatches), "u1", "me.matches"},
+		{UserChannel("u1", KindMatches), "u2", ""},
+		{OrgChannel("o1", KindApplications), "u2", "org.o1.applications"},
+		{ChanJobsNew, "", ChanJobsNew},
+	} {
+		if got := ClientChannel(c.hub, c.user); got != c.want {
+			t.Errorf("ClientChannel(%q, %q) = %q, want %q", c.hub, c.user, got, c.want)
+		}
 	}
 }

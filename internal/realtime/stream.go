@@ -17,15 +17,30 @@ var ErrFellBehind = errors.New("slow consumer: fell behind the messages this nod
 type Stream struct {
 	hub  *Hub
 	sub  *Sub
-	last int64 // id of the last message returned
+	last Cursor // the last message returned
 	// resume: the stream was opened with a Last-Event-ID not yet served.
 	resume bool
+	wake   chan struct{}
+}
+
+// Wake makes a waiting Next return at once (with no messages): the
+// reader has something else to do, such as checking new credentials.
+func (st *Stream) Wake() {
+	select {
+	case st.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Open starts a stream of channels with a queue of buffer messages,
-// resuming after the message id after (after < 0: from now on).
-func (h *Hub) Open(channels []string, buffer int, after int64) *Stream {
-	return &Stream{hub: h, sub: h.Subscribe(channels, buffer, after), last: after, resume: after >= 0}
+// resuming after the cursor after (FromNow: from now on).
+func (h *Hub) Open(channels []string, buffer int, after Cursor) *Stream {
+	sub := h.Subscribe(channels, buffer, after)
+	if after.ID < 0 {
+		after = sub.start
+		return &Stream{hub: h, sub: sub, last: after, wake: make(chan struct{}, 1)}
+	}
+	return &Stream{hub: h, sub: sub, last: after, resume: true, wake: make(chan struct{}, 1)}
 }
 
 // Close ends the stream.
@@ -74,6 +89,8 @@ func (st *Stream) Next(ctx context.Context, wait time.Duration) (msgs []Message,
 		msgs = st.take(msgs, m)
 	case <-t.C:
 		return nil, false, nil
+	case <-st.wake:
+		return nil, false, nil
 	}
 	for len(st.sub.C) > 0 { // and whatever else is queued
 		msgs = st.take(msgs, <-st.sub.C)
@@ -82,9 +99,12 @@ func (st *Stream) Next(ctx context.Context, wait time.Duration) (msgs []Message,
 }
 
 func (st *Stream) take(msgs []Message, m Message) []Message {
-	if m.ID <= st.last {
+	if m.Ephemeral() {
+		return append(msgs, m)
+	}
+	if m.Cursor().compare(st.last) <= 0 {
 		return msgs // already returned (queued and caught up both)
 	}
-	st.last = m.ID
+	st.last = m.Cursor()
 	return append(msgs, m)
 }

@@ -226,7 +226,7 @@ func principalOf(t jwt.Token, now time.Time) (p meridian.Principal, reason strin
 	if err := t.Get(claimKind, &kind); err != nil {
 		return p, "kind"
 	}
-	p = meridian.Principal{Kind: meridian.PrincipalKind(kind), ID: sub, TokenID: jti}
+	p = meridian.Principal{Kind: meridian.PrincipalKind(kind), ID: sub, TokenID: jti, Expires: exp}
 	if p.Kind != meridian.PrincipalUser && p.Kind != meridian.PrincipalService {
 		return meridian.Principal{}, "kind " + kind
 	}

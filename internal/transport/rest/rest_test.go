@@ -94,7 +94,10 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(func() { cancel(); <-marketDone })
 	// The node's live channels, following the store from its start.
 	hub := realtime.NewHub(0)
-	feed := &follow.Follower{Name: "realtime", DB: db, Log: log, Model: realtime.NewFeed(hub, db.Load, 0), Poll: 5 * time.Millisecond}
+	live := realtime.NewFeed(hub, db.Load, 0)
+	live.Private = true
+	live.Matches = realtime.SavedSearchMatches(alertsRun, alerts.NewQueries(db), log)
+	feed := &follow.Follower{Name: "realtime", DB: db, Log: log, Model: live, Poll: 5 * time.Millisecond}
 	feedDone := make(chan struct{})
 	go func() { _ = feed.Run(ctx); close(feedDone) }()
 	t.Cleanup(func() { cancel(); <-feedDone })
@@ -104,7 +107,13 @@ func newStack(t *testing.T) *stack {
 // identity returns the sign-in services, with a signing key in place.
 func (s *stack) identity(t *testing.T) *auth.Service {
 	t.Helper()
-	tokens := token.New(s.db, token.Config{Issuer: "http://meridian.test", Audience: "meridian-api", Logger: s.log})
+	return s.identityTTL(t, 0)
+}
+
+// identityTTL is identity with access tokens living ttl (0: the default).
+func (s *stack) identityTTL(t *testing.T, ttl time.Duration) *auth.Service {
+	t.Helper()
+	tokens := token.New(s.db, token.Config{Issuer: "http://meridian.test", Audience: "meridian-api", Logger: s.log, AccessTTL: ttl})
 	if err := tokens.EnsureSigningKey(s.ctx); err != nil {
 		t.Fatal(err)
 	}

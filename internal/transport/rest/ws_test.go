@@ -13,7 +13,7 @@ import (
 
 type wsMsg struct {
 	Type     string          `json:"type"`
-	ID       int64           `json:"id"`
+	ID       string          `json:"id"`
 	Channel  string          `json:"channel"`
 	Data     json.RawMessage `json:"data"`
 	Channels []string        `json:"channels"`
@@ -60,7 +60,7 @@ func TestWebSocketChannels(t *testing.T) {
 	}
 	_, jobID := e.setup()
 	m := wsRead(t, ctx, c)
-	if m.Type != "message" || m.Channel != "jobs.new" || !strings.Contains(string(m.Data), jobID) || m.ID == 0 {
+	if m.Type != "message" || m.Channel != "jobs.new" || !strings.Contains(string(m.Data), jobID) || m.ID == "" {
 		t.Fatalf("new posting: %+v", m)
 	}
 	// Switch channels: closes come, new postings no longer.
