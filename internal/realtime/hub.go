@@ -48,6 +48,10 @@ const (
 	KindMatches = "matches"
 )
 
+// Private lists the private channels as clients name them ({orgId}
+// stands for an organization's id); app.LiveChannel authorizes them.
+var Private = []string{"me." + KindApplications, "me." + KindMatches, "org.{orgId}." + KindApplications}
+
 // UserChannel is the hub name of a person's private channel. The ':'
 // never appears in client channel names, so a hub name cannot be forged
 // from one.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 )
 
@@ -197,4 +198,93 @@ func asClose(err error, ce *websocket.CloseError) bool {
 	}
 	ce.Code = code
 	return true
+}
+
+// TestLiveChannelMatrix: every channel (realtime.Public and
+// realtime.Private, so a new one cannot be left out) against every kind of
+// caller, with the answer /events gives before streaming: 200, or the
+// API's 401 / 403 / 404 for the same caller on the same data.
+func TestLiveChannelMatrix(t *testing.T) {
+	st := newStack(t)
+	srv, _ := st.serve(t, rest.Config{DevAuth: true, Auth: st.identity(t)})
+	e := &env{t: t, srv: srv, db: st.db}
+	orgA, _ := e.setup()
+	e.must(201, e.do("POST", "/api/v1/orgs/"+orgA+"/members", "alice", map[string]any{"userId": "vic", "role": "viewer"}))
+	orgB := e.must(201, e.do("POST", "/api/v1/orgs", "bruno", map[string]any{"name": "Bruno Systems"})).Body["id"].(string)
+	key := func(user, org string, scopes ...string) string {
+		return e.must(201, e.do("POST", "/api/v1/orgs/"+org+"/api-keys", user, map[string]any{"name": "k", "scopes": scopes})).Body["secret"].(string)
+	}
+	callers := []struct {
+		name string
+		hdr  []string
+	}{
+		{"anonymous", []string{"X-Dev-User", "anonymous"}},
+		{"owner of A", []string{"X-Dev-User", "alice"}},
+		{"viewer of A", []string{"X-Dev-User", "vic"}},
+		{"owner of B", []string{"X-Dev-User", "bruno"}},
+		{"person outside", []string{"X-Dev-User", "carol"}},
+		{"key of A, applications:read", []string{"Authorization", "Bearer " + key("alice", orgA, "applications:read")}},
+		{"key of A, jobs:read", []string{"Authorization", "Bearer " + key("alice", orgA, "jobs:read")}},
+		{"key of B, applications:read", []string{"Authorization", "Bearer " + key("bruno", orgB, "applications:read")}},
+	}
+	// Expected status per channel, in callers' order.
+	want := map[string][]int{
+		"me.applications":          {401, 200, 200, 200, 200, 403, 403, 403},
+		"me.matches":               {401, 200, 200, 200, 200, 403, 403, 403},
+		"org.{orgId}.applications": {401, 200, 200, 404, 404, 200, 404, 404},
+	}
+	for _, ch := range realtime.Public {
+		want[ch] = []int{200, 200, 200, 200, 200, 200, 200, 200}
+	}
+	for _, ch := range append(append([]string{}, realtime.Public...), realtime.Private...) {
+		codes, ok := want[ch]
+		if !ok {
+			t.Errorf("channel %s has no row in the matrix", ch)
+			continue
+		}
+		name := strings.Replace(ch, "{orgId}", orgA, 1)
+		for i, c := range callers {
+			ctx, cancel := context.WithCancel(context.Background())
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events?channels="+name, nil)
+			req.Header.Set(c.hdr[0], c.hdr[1])
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				cancel()
+				t.Fatal(err)
+			}
+			if res.StatusCode != codes[i] {
+				t.Errorf("%s on %s: %d, want %d", c.name, ch, res.StatusCode, codes[i])
+			}
+			cancel()
+			res.Body.Close()
+		}
+	}
+}
+
+// TestMarketTicks: market.ticks is public; a tick comes when the market
+// changed, from the node's market model, without an id (ticks are not
+// resumed: the next one supersedes a missed one).
+func TestMarketTicks(t *testing.T) {
+	st := newStack(t)
+	srv, _ := st.serve(t, rest.Config{DevAuth: true})
+	e := &env{t: t, srv: srv, db: st.db}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = realtime.RunMarketTicks(ctx, st.hub, st.app.Market, 20*time.Millisecond, st.log) }()
+	_, sc := openStream(t, srv.URL+"/events?channels=market.ticks", "X-Dev-User", "anonymous")
+	e.setup() // one open posting asking for Go
+	for {
+		ev := readEvents(t, sc, 1)[0]
+		var tick realtime.MarketTick
+		if err := json.Unmarshal([]byte(ev.data), &tick); err != nil || ev.event != "market.ticks" || ev.id != "" {
+			t.Fatalf("tick: %+v %v", ev, err)
+		}
+		if tick.OpenPostings == 0 {
+			continue // a tick from before the posting reached the model
+		}
+		if tick.OpenPostings != 1 || len(tick.TopSkills) == 0 || tick.TopSkills[0].Count != 1 || tick.Position == 0 {
+			t.Fatalf("tick: %+v", tick)
+		}
+		return
+	}
 }
