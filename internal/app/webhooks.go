@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/webhook/delivery"
 )
@@ -88,10 +89,14 @@ func (a *App) CreateWebhook(ctx context.Context, orgID, url string, events []str
 	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
-	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+	p, err := a.requireOrgAdmin(ctx, orgID)
+	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
 	e, secret, err := w.Create(ctx, orgID, url, events)
+	if err == nil {
+		a.audit(ctx, auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditWebhookCreated, Target: e.ID, Detail: e.URL})
+	}
 	return endpointView(e), secret, err
 }
 
@@ -118,10 +123,33 @@ func (a *App) DeleteWebhook(ctx context.Context, orgID, id string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+	p, err := a.requireOrgAdmin(ctx, orgID)
+	if err != nil {
 		return err
 	}
-	return w.Delete(ctx, orgID, id)
+	if err := w.Delete(ctx, orgID, id); err != nil {
+		return err
+	}
+	a.audit(ctx, auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditWebhookDeleted, Target: id})
+	return nil
+}
+
+// EnableWebhook lets a disabled endpoint receive deliveries again.
+func (a *App) EnableWebhook(ctx context.Context, orgID, id string) (WebhookEndpoint, error) {
+	w, err := a.webhooks()
+	if err != nil {
+		return WebhookEndpoint{}, err
+	}
+	p, err := a.requireOrgAdmin(ctx, orgID)
+	if err != nil {
+		return WebhookEndpoint{}, err
+	}
+	if err := w.Enable(ctx, orgID, id); err != nil {
+		return WebhookEndpoint{}, err
+	}
+	a.audit(ctx, auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditWebhookEnabled, Target: id})
+	e, err := w.Get(ctx, orgID, id)
+	return endpointView(e), err
 }
 
 // RotateWebhookSecret gives an endpoint a new secret; the old one keeps
@@ -131,13 +159,15 @@ func (a *App) RotateWebhookSecret(ctx context.Context, orgID, id string) (Webhoo
 	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
-	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+	p, err := a.requireOrgAdmin(ctx, orgID)
+	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
 	secret, err := w.RotateSecret(ctx, orgID, id)
 	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
+	a.audit(ctx, auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditWebhookRotated, Target: id})
 	e, err := w.Get(ctx, orgID, id)
 	return endpointView(e), secret, err
 }
@@ -168,9 +198,13 @@ func (a *App) ReplayWebhookDelivery(ctx context.Context, orgID, deliveryID strin
 	if err != nil {
 		return WebhookDelivery{}, err
 	}
-	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
+	p, err := a.requireOrgAdmin(ctx, orgID)
+	if err != nil {
 		return WebhookDelivery{}, err
 	}
 	d, err := w.Replay(ctx, orgID, deliveryID)
+	if err == nil {
+		a.audit(ctx, auth.AuditEntry{OrgID: orgID, Actor: p.ID, Action: auth.AuditWebhookReplayed, Target: d.ID, Detail: "replay of " + deliveryID})
+	}
 	return deliveryView(d), err
 }

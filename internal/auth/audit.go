@@ -23,6 +23,12 @@ const (
 	AuditSigningRotate = "auth.signing_key_rotated"
 	AuditUserCreated   = "auth.user_created"
 	AuditRegisterTaken = "auth.register_address_taken"
+	// Outgoing webhooks, managed like credentials.
+	AuditWebhookCreated  = "webhook.created"
+	AuditWebhookDeleted  = "webhook.deleted"
+	AuditWebhookRotated  = "webhook.secret_rotated"
+	AuditWebhookEnabled  = "webhook.enabled"
+	AuditWebhookReplayed = "webhook.delivery_replayed"
 )
 
 // AuditEntry is one security event. The log is append-only: the database

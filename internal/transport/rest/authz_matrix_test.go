@@ -718,6 +718,7 @@ var mxVariants = map[string][]mxVariant{
 	"listWebhooks":          {{name: "A", org: "A"}},
 	"deleteWebhook":         {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}, {name: "A-webhook-via-B-path", org: "B", target: "A:webhook", prep: mxFreshWebhook}},
 	"rotateWebhookSecret":   {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}},
+	"enableWebhook":         {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}, {name: "A-webhook-via-B-path", org: "B", target: "A:webhook", prep: mxFreshWebhook}},
 	"listWebhookDeliveries": {{name: "A", org: "A", target: "A:webhook", prep: mxFreshWebhook}},
 	"replayWebhookDelivery": {{name: "A", org: "A", target: "A:delivery", prep: mxFreshDeadDelivery}, {name: "A-delivery-via-B-path", org: "B", target: "A:delivery", prep: mxFreshDeadDelivery}},
 	"importJobs": {{name: "A-jsonld", org: "A", query: "orgId={A:org}&format=jsonld", body: mxConst(map[string]any{

@@ -22,6 +22,10 @@ type webhookSecretOut struct {
 	}
 }
 
+type webhookOut struct {
+	Body app.WebhookEndpoint
+}
+
 func (s *Server) registerWebhooks() {
 	tags := []string{"Webhooks"}
 	sec := access(PolicyOrgSecurity, "")
@@ -79,6 +83,16 @@ func (s *Server) registerWebhooks() {
 			out := &webhookSecretOut{}
 			out.Body.Endpoint, out.Body.Secret = e, secret
 			return out, nil
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "enableWebhook", Method: http.MethodPost, Path: "/api/v1/orgs/{orgId}/webhooks/{webhookId}/enable", Summary: "Enable a disabled webhook endpoint",
+		Description: "An endpoint is disabled when its receiver answers 410 Gone. Enabling it delivers the events that happen from now on; deliveries that ended with status endpoint_disabled can be replayed one by one.",
+		Tags:        tags, Metadata: sec},
+		func(ctx context.Context, in *WebhookPath) (*webhookOut, error) {
+			e, err := s.cfg.App.EnableWebhook(ctx, in.OrgID, in.WebhookID)
+			if err != nil {
+				return nil, s.fail(ctx, err)
+			}
+			return &webhookOut{Body: e}, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "listWebhookDeliveries", Method: http.MethodGet, Path: "/api/v1/orgs/{orgId}/webhooks/{webhookId}/deliveries", Summary: "The delivery log of a webhook endpoint",
 		Description: "Deliveries newest first, each with every attempt (time, status code or error, duration). A delivery is pending (with its next attempt), delivered, dead (after the last retry) or endpoint_disabled (the receiver answered 410).",

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -27,10 +28,15 @@ func TestWebhooksOverREST(t *testing.T) {
 	var got []map[string]any
 	var ids []string
 	var verifier *webhook.Verifier
+	gone := false // the receiver answers 410
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
+		if gone {
+			w.WriteHeader(http.StatusGone)
+			return
+		}
 		if err := verifier.Verify(r.Header, body); err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
@@ -103,7 +109,47 @@ func TestWebhooksOverREST(t *testing.T) {
 	if s := rot.Body["secret"].(string); s == secret || rot.Body["endpoint"].(map[string]any)["previousSecretUntil"] == nil {
 		t.Fatalf("rotation: %s", rot.Raw)
 	}
+	// A 410 disables the endpoint; an admin enables it again and the next
+	// event is delivered.
+	publish := func(title string) string {
+		id := e.must(201, e.do("POST", "/api/v1/orgs/"+orgID+"/jobs", "alice", jobBody(title))).Body["id"].(string)
+		e.must(200, e.do("POST", "/api/v1/jobs/"+id+"/publish", "alice", nil))
+		enqueue()
+		if _, err := d.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	mu.Lock()
+	gone = true
+	mu.Unlock()
+	publish("Gone Engineer")
+	list := e.must(200, e.do("GET", "/api/v1/orgs/"+orgID+"/webhooks", "alice", nil))
+	if ep := list.Body["items"].([]any)[0].(map[string]any); ep["disabledAt"] == nil {
+		t.Fatalf("after 410: %s", list.Raw)
+	}
+	e.must(404, e.do("POST", "/api/v1/orgs/"+orgID+"/webhooks/"+hookID+"/enable", "bob", nil))
+	if en := e.must(200, e.do("POST", "/api/v1/orgs/"+orgID+"/webhooks/"+hookID+"/enable", "alice", nil)); en.Body["disabledAt"] != nil {
+		t.Fatalf("enable: %s", en.Raw)
+	}
+	mu.Lock()
+	gone = false
+	mu.Unlock()
+	back := publish("Welcome Back Engineer")
+	mu.Lock()
+	if n := len(got); n != 3 || got[2]["data"].(map[string]any)["jobId"] != back {
+		t.Fatalf("after enabling: %d deliveries", n)
+	}
+	mu.Unlock()
+
 	e.must(204, e.do("DELETE", "/api/v1/orgs/"+orgID+"/webhooks/"+hookID, "alice", nil))
+	// Every change to the organization's webhooks is in its audit log.
+	audit := e.must(200, e.do("GET", "/api/v1/orgs/"+orgID+"/audit", "alice", nil))
+	for _, action := range []string{"webhook.created", "webhook.delivery_replayed", "webhook.secret_rotated", "webhook.enabled", "webhook.deleted"} {
+		if !strings.Contains(string(audit.Raw), `"`+action+`"`) {
+			t.Errorf("audit log lacks %s: %s", action, audit.Raw)
+		}
+	}
 	if l := e.must(200, e.do("GET", "/api/v1/orgs/"+orgID+"/webhooks", "alice", nil)); len(l.Body["items"].([]any)) != 0 {
 		t.Fatalf("after delete: %s", l.Raw)
 	}

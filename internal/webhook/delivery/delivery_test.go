@@ -373,6 +373,15 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 		if newSecret == oldSecret {
 			t.Fatal("rotation kept the secret")
 		}
+		// Both secrets are sealed at rest, bound to the endpoint.
+		var stored, prev string
+		w.must(w.db.QueryRow(w.ctx, `SELECT secret, prev_secret FROM webhook_endpoints WHERE id = ?`, ep.ID).Scan(&stored, &prev))
+		for _, sec := range []string{newSecret, oldSecret} {
+			raw := strings.TrimPrefix(sec, "whsec_")
+			if strings.Contains(stored+prev, raw) || !strings.HasPrefix(stored, "sealed:") || !strings.HasPrefix(prev, "sealed:") {
+				t.Fatalf("secrets stored in the clear: %q / %q", stored, prev)
+			}
+		}
 		w.publishJob()
 		w.runOnce()
 		if req, bad := rcv.counts(); req != 1 || bad != 0 {

@@ -196,14 +196,22 @@ func (d *Dispatcher) attempt(ctx context.Context, dl due) error {
 // set for no response and for a status other than 2xx.
 func (d *Dispatcher) send(ctx context.Context, dl due, now time.Time) (code int, took time.Duration, err error) {
 	secrets := [][]byte{}
-	key, err := webhook.ParseSecret(dl.secret)
+	current, err := openSecret(d.DB, dl.endpointID, dl.secret)
+	if err != nil {
+		return 0, 0, err
+	}
+	key, err := webhook.ParseSecret(current)
 	if err != nil {
 		return 0, 0, err
 	}
 	secrets = append(secrets, key)
 	if dl.prevSecret != "" {
 		if until, _ := meridian.ParseTime(dl.prevUntil); now.Before(until) {
-			if old, err := webhook.ParseSecret(dl.prevSecret); err == nil {
+			prev, err := openSecret(d.DB, dl.endpointID, dl.prevSecret)
+			if err != nil {
+				return 0, 0, err
+			}
+			if old, err := webhook.ParseSecret(prev); err == nil {
 				secrets = append(secrets, old)
 			}
 		}

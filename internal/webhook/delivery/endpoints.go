@@ -8,7 +8,9 @@ package delivery
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -139,8 +141,12 @@ func (s *Endpoints) Create(ctx context.Context, orgID, rawURL string, events []s
 	}
 	now := s.now()
 	ep := Endpoint{ID: meridian.NewID(), OrgID: orgID, URL: rawURL, Events: evs, CreatedAt: now, UpdatedAt: now}
+	sealed, err := sealSecret(s.DB, ep.ID, secret)
+	if err != nil {
+		return Endpoint{}, "", err
+	}
 	_, err = s.DB.Exec(ctx, `INSERT INTO webhook_endpoints (id, org_id, url, events, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		ep.ID, orgID, rawURL, strings.Join(evs, ","), secret, meridian.FormatTime(now), meridian.FormatTime(now))
+		ep.ID, orgID, rawURL, strings.Join(evs, ","), sealed, meridian.FormatTime(now), meridian.FormatTime(now))
 	if err != nil {
 		return Endpoint{}, "", err
 	}
@@ -235,6 +241,21 @@ func disable(ctx context.Context, tx *store.Tx, orgID, id, reason string, now ti
 	return err
 }
 
+// Enable lets a disabled endpoint (after a 410, or by hand) receive
+// deliveries again, from the next event on; deliveries that ended with
+// status endpoint_disabled can be replayed one by one.
+func (s *Endpoints) Enable(ctx context.Context, orgID, id string) error {
+	res, err := s.DB.Exec(ctx, `UPDATE webhook_endpoints SET disabled_at = '', disabled_reason = '', updated_at = ? WHERE org_id = ? AND id = ?`,
+		meridian.FormatTime(s.now()), orgID, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return meridian.Errorf(meridian.ENotFound, "webhook endpoint %s not found", id)
+	}
+	return nil
+}
+
 // RotateSecret gives the endpoint a new secret and returns it. The previous
 // secret keeps signing too (both signatures are sent) for RotationWindow.
 func (s *Endpoints) RotateSecret(ctx context.Context, orgID, id string) (string, error) {
@@ -247,8 +268,12 @@ func (s *Endpoints) RotateSecret(ctx context.Context, orgID, id string) (string,
 		window = DefaultRotationWindow
 	}
 	now := s.now()
+	sealed, err := sealSecret(s.DB, id, secret)
+	if err != nil {
+		return "", err
+	}
 	res, err := s.DB.Exec(ctx, `UPDATE webhook_endpoints SET prev_secret = secret, prev_until = ?, secret = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-		meridian.FormatTime(now.Add(window)), secret, meridian.FormatTime(now), orgID, id)
+		meridian.FormatTime(now.Add(window)), sealed, meridian.FormatTime(now), orgID, id)
 	if err != nil {
 		return "", err
 	}
@@ -256,4 +281,35 @@ func (s *Endpoints) RotateSecret(ctx context.Context, orgID, id string) (string,
 		return "", meridian.Errorf(meridian.ENotFound, "webhook endpoint %s not found", id)
 	}
 	return secret, nil
+}
+
+// Endpoint secrets are sealed at rest under the master key (they must be
+// read back to sign, so they cannot be hashed like API keys), bound to
+// their endpoint: a copied row does not sign for another endpoint.
+const sealedPrefix = "sealed:"
+
+func sealSecret(db *store.DB, endpointID, secret string) (string, error) {
+	b, err := db.Keyring().SealSecret("webhook:"+endpointID, []byte(secret))
+	if err != nil {
+		return "", err
+	}
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(b), nil
+}
+
+// openSecret returns a stored secret in the clear (rows written before
+// sealing are plain).
+func openSecret(db *store.DB, endpointID, stored string) (string, error) {
+	enc, ok := strings.CutPrefix(stored, sealedPrefix)
+	if !ok {
+		return stored, nil
+	}
+	b, err := base64.RawStdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", fmt.Errorf("webhook endpoint %s: sealed secret: %w", endpointID, err)
+	}
+	plain, err := db.Keyring().OpenSecret("webhook:"+endpointID, b)
+	if err != nil {
+		return "", fmt.Errorf("webhook endpoint %s: sealed secret: %w", endpointID, err)
+	}
+	return string(plain), nil
 }
