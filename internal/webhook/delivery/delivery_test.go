@@ -607,3 +607,46 @@ func TestRunnerAndRun(t *testing.T) {
 		}
 	})
 }
+
+// Endpoints are sent to in parallel: each of two receivers holds its
+// request until the other one's has arrived. One after the other, the
+// first would give up (and answer 500) before the second was sent.
+func TestEndpointsSentInParallel(t *testing.T) {
+	eachDB(t, func(w *world) {
+		t := w.t
+		var arrived sync.WaitGroup
+		arrived.Add(2)
+		both := make(chan struct{})
+		go func() { arrived.Wait(); close(both) }()
+		var mu sync.Mutex
+		codes := []int{}
+		for range 2 {
+			ep, _, err := w.eps.Create(w.ctx, w.org, "http://placeholder.invalid/", []string{delivery.EventJobPublished})
+			w.must(err)
+			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				arrived.Done()
+				code := http.StatusOK
+				select {
+				case <-both:
+				case <-time.After(4 * time.Second): // the other was never sent meanwhile (the client gives up at 5 s)
+					code = http.StatusInternalServerError
+				}
+				mu.Lock()
+				codes = append(codes, code)
+				mu.Unlock()
+				rw.WriteHeader(code)
+			}))
+			t.Cleanup(srv.Close)
+			setURL(w, ep.ID, srv.URL)
+		}
+		w.publishJob()
+		if n := w.runOnce(); n != 2 {
+			t.Fatalf("%d attempts, want 2", n)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(codes) != 2 || codes[0] != 200 || codes[1] != 200 {
+			t.Fatalf("receivers answered %v: sent one after the other", codes)
+		}
+	})
+}

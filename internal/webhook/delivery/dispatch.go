@@ -10,7 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/meridian"
@@ -44,6 +47,10 @@ type Dispatcher struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	Log *slog.Logger
+	// Parallel is how many endpoints are sent to at once (default 16):
+	// a slow receiver holds up only its own deliveries, which stay in
+	// order.
+	Parallel int
 }
 
 func (d *Dispatcher) now() time.Time {
@@ -95,34 +102,63 @@ type due struct {
 	secret, prevSecret, prevUntil                  string
 }
 
-// RunOnce attempts every delivery due now, one after the other, and
-// returns how many it attempted. A delivery that failed and is due again at
-// once (a zero delay) waits for the next call.
+// RunOnce attempts every delivery due now and returns how many it
+// attempted: several endpoints at once (Parallel), each endpoint's
+// deliveries one after the other, in order, until one answers 410. A
+// delivery that failed and is due again at once (a zero delay) waits for
+// the next call.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if d.Client == nil {
 		return 0, meridian.Errorf(meridian.EInvalid, "webhook dispatcher needs a client")
 	}
-	n := 0
+	parallel := d.Parallel
+	if parallel <= 0 {
+		parallel = 16
+	}
+	var n atomic.Int64
 	seen := map[string]bool{}
 	for {
 		batch, err := d.due(ctx, d.now())
 		if err != nil {
-			return n, err
+			return int(n.Load()), err
 		}
 		fresh := 0
+		var order []string
+		byEndpoint := map[string][]due{}
 		for _, dl := range batch {
 			if seen[dl.id] {
 				continue
 			}
 			seen[dl.id] = true
 			fresh++
-			if err := d.attempt(ctx, dl); err != nil {
-				return n, err
+			if _, ok := byEndpoint[dl.endpointID]; !ok {
+				order = append(order, dl.endpointID)
 			}
-			n++
+			byEndpoint[dl.endpointID] = append(byEndpoint[dl.endpointID], dl)
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(parallel)
+		for _, ep := range order {
+			dls := byEndpoint[ep]
+			g.Go(func() error {
+				for _, dl := range dls {
+					gone, err := d.attempt(gctx, dl)
+					if err != nil {
+						return err
+					}
+					n.Add(1)
+					if gone {
+						return nil // disabled: its other deliveries ended with it
+					}
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return int(n.Load()), err
 		}
 		if len(batch) < batchSize || fresh == 0 {
-			return n, nil
+			return int(n.Load()), nil
 		}
 	}
 }
@@ -147,12 +183,13 @@ func (d *Dispatcher) due(ctx context.Context, now time.Time) ([]due, error) {
 	return out, rows.Err()
 }
 
-// attempt sends one delivery and records the outcome.
-func (d *Dispatcher) attempt(ctx context.Context, dl due) error {
+// attempt sends one delivery and records the outcome; gone reports a 410
+// (the endpoint is now disabled).
+func (d *Dispatcher) attempt(ctx context.Context, dl due) (gone bool, err error) {
 	now := d.now()
 	code, took, sendErr := d.send(ctx, dl, now)
 	if code == 0 && ctx.Err() != nil {
-		return ctx.Err() // shutting down: the attempt does not count
+		return false, ctx.Err() // shutting down: the attempt does not count
 	}
 	// The receiver answered: record that even if shutdown began meanwhile.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -166,7 +203,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dl due) error {
 	}
 	attempts := dl.attempts + 1
 	ts := meridian.FormatTime(now)
-	return d.DB.InTx(ctx, func(tx *store.Tx) error {
+	return code == http.StatusGone, d.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)`,
 			dl.id, attempts, ts, code, errText, took.Milliseconds()); err != nil {
 			return err
