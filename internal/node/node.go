@@ -321,6 +321,12 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		Auth: n.Auth, PublicURL: cfg.BaseURL(),
 		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	// One port for everything: HTTP/1.1 and HTTP/2 (TLS is the proxy's job,
+	// so HTTP/2 comes unencrypted, with prior knowledge, as gRPC clients
+	// speak it).
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	if o.Stdout != nil {
 		mode := "embedded (SQLite, NATS and cache in " + cfg.DataDir + ")"
 		if !cfg.Embedded() {
