@@ -127,6 +127,20 @@ func TestNodesShareData(t *testing.T) {
 		}
 		t.Logf("published on B, searchable on %s %s after the publish returned", u, time.Since(published).Round(time.Millisecond))
 	}
+	// A private channel across nodes: the organization's applications,
+	// heard on C (with the owner's token) when an application is made on B.
+	orgLive := sseFirst(t, urlC+"/events?channels=org."+orgID+".applications", bearer...)
+	prof := mustCall(t, 201, "POST", b.URL+"/api/v1/profiles", "", map[string]any{"displayName": "Alice", "skills": []map[string]any{{"skill": "go", "level": 4}},
+		"timeZone": "Europe/Berlin", "countries": []string{"DE"}, "visibility": "private"}, bearer...)
+	application := mustCall(t, 201, "POST", b.URL+"/api/v1/jobs/"+jobID+"/applications", "", map[string]any{"profileId": idOf(prof)}, bearer...)
+	select {
+	case data := <-orgLive:
+		if !strings.Contains(data, idOf(application)) || !strings.Contains(data, `"received"`) {
+			t.Fatalf("org channel on C: %s", data)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no application update on C within 10s")
+	}
 	got := mustCall(t, 200, "GET", urlC+"/api/v1/jobs/"+jobID, "", nil)
 	if got["status"] != "published" || got["version"] != float64(2) {
 		t.Fatalf("C sees %v", got)
@@ -161,13 +175,16 @@ func TestNodesShareData(t *testing.T) {
 
 // sseFirst opens a Server-Sent Events stream and sends the data of its
 // first event on the returned channel (the stream closes with the test).
-func sseFirst(t *testing.T, url string) <-chan string {
+func sseFirst(t *testing.T, url string, hdr ...string) <-chan string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil || res.StatusCode != 200 {
