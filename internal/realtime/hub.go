@@ -233,6 +233,16 @@ func (h *Hub) Publish(m Message) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !m.Ephemeral() {
+		// A feed that failed half-way through an event applies it again:
+		// what was published already is not published twice (and the
+		// kept messages stay in order for catching up).
+		last := h.forgotten
+		if n := len(h.recent); n > 0 {
+			last = h.recent[n-1].Cursor()
+		}
+		if m.Cursor().compare(last) <= 0 {
+			return
+		}
 		h.recent = append(h.recent, m)
 		if len(h.recent) >= 2*h.keep { // trimmed in halves: amortized O(1)
 			h.forgotten = h.recent[len(h.recent)-h.keep-1].Cursor()

@@ -195,3 +195,22 @@ func TestClientChannel(t *testing.T) {
 		}
 	}
 }
+
+// A feed that re-applies an event after a failure publishes its first
+// messages again: the hub keeps each once, in order.
+func TestRepublishedMessagesKeptOnce(t *testing.T) {
+	h := NewHub(100)
+	for _, id := range []int64{1, 2, 3, 2, 3, 4} {
+		h.Publish(msg(id, ChanJobsNew))
+	}
+	s := h.Subscribe(Public, 10, Cursor{ID: 0})
+	msgs, ok := h.Since(s, Cursor{ID: 0})
+	if !ok || len(msgs) != 4 {
+		t.Fatalf("kept %v", msgs)
+	}
+	for i, m := range msgs {
+		if m.ID != int64(i+1) {
+			t.Fatalf("kept %v", msgs)
+		}
+	}
+}

@@ -63,39 +63,50 @@ func (st *Stream) SetChannels(channels []string) {
 // lost and the reader should refetch. ctx's end and ErrFellBehind end the
 // stream.
 func (st *Stream) Next(ctx context.Context, wait time.Duration) (msgs []Message, reset bool, err error) {
-	if len(st.sub.C) == 0 && st.sub.Lagging() {
-		kept, ok := st.hub.Since(st.sub, st.last)
-		switch {
-		case !ok && st.resume:
-			reset = true
-		case !ok:
-			return nil, false, ErrFellBehind
+	var t *time.Timer
+	var queued []Message
+	for {
+		// Drain the queue before looking at the lagging mark: a message
+		// was dropped before any later one was queued, so a queued message
+		// that follows a gap is always seen with the mark set.
+		for len(st.sub.C) > 0 {
+			queued = append(queued, <-st.sub.C)
+		}
+		if st.sub.Lagging() {
+			kept, ok := st.hub.Since(st.sub, st.last)
+			switch {
+			case !ok && st.resume:
+				reset = true
+			case !ok:
+				return nil, false, ErrFellBehind
+			}
+			for _, m := range kept {
+				msgs = st.take(msgs, m)
+			}
 		}
 		st.resume = false
-		for _, m := range kept {
+		for _, m := range queued { // what catching up returned already is skipped
 			msgs = st.take(msgs, m)
 		}
+		queued = queued[:0]
 		if len(msgs) > 0 || reset {
 			return msgs, reset, nil
 		}
+		if t == nil {
+			t = time.NewTimer(wait)
+			defer t.Stop()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		case m := <-st.sub.C:
+			queued = append(queued, m)
+		case <-t.C:
+			return nil, false, nil
+		case <-st.wake:
+			return nil, false, nil
+		}
 	}
-	st.resume = false
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
-	case m := <-st.sub.C:
-		msgs = st.take(msgs, m)
-	case <-t.C:
-		return nil, false, nil
-	case <-st.wake:
-		return nil, false, nil
-	}
-	for len(st.sub.C) > 0 { // and whatever else is queued
-		msgs = st.take(msgs, <-st.sub.C)
-	}
-	return msgs, false, nil
 }
 
 func (st *Stream) take(msgs []Message, m Message) []Message {
