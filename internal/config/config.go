@@ -33,6 +33,8 @@ type Config struct {
 	RedisURL             string `yaml:"redis_url" env:"MERIDIAN_REDIS_URL" usage:"Redis URL (redis://...); empty: in-memory cache" secret:"true"`
 	WebhooksAllowPrivate bool   `yaml:"webhooks_allow_private" env:"MERIDIAN_WEBHOOKS_ALLOW_PRIVATE" usage:"let webhooks reach private and loopback addresses (local testing only; metadata addresses stay refused)"`
 	MQTTURL              string `yaml:"mqtt_url" env:"MERIDIAN_MQTT_URL" usage:"MQTT broker public events are published to (mqtt://host:1883, mqtts://, ws://); empty: none" secret:"true"`
+	SMTPURL              string `yaml:"smtp_url" env:"MERIDIAN_SMTP_URL" usage:"SMTP server e-mail notifications are sent through: smtp://user:pass@host:port?from=address&tls=starttls|tls|none (smtps:// means tls); empty: no e-mail" secret:"true"`
+	EmailDigestHour      int    `yaml:"email_digest_hour" env:"MERIDIAN_EMAIL_DIGEST_HOUR" usage:"hour of the day (UTC, 0-23) daily alert digests are sent at" default:"8"`
 	MasterKey            string `yaml:"master_key" env:"MERIDIAN_MASTER_KEY" usage:"base64 32-byte key wrapping per-person data keys (required with a database URL; embedded mode keeps one in the data dir)" secret:"true"`
 	PublicURL            string `yaml:"public_url" env:"MERIDIAN_PUBLIC_URL" usage:"the URL users reach Meridian at (token issuer, sign-in redirects); default http://<addr>"`
 	OIDCProviders        string `yaml:"oidc_providers" env:"MERIDIAN_OIDC_PROVIDERS" usage:"JSON list of sign-in providers: [{name, kind: oidc|oauth2, issuer, clientId, clientSecret, scopes, ...}]" secret:"true"`
@@ -125,6 +127,7 @@ func (c *Config) Validate() error {
 	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
 		problems = append(problems, "nats_replicas must be 1 to 5")
 	}
+	problems = append(problems, c.emailProblems()...)
 	if len(problems) > 0 {
 		return meridian.Errorf(meridian.EInvalid, "configuration: %s", strings.Join(problems, "; "))
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/meridianhq/meridian/internal/broker"
 	"github.com/meridianhq/meridian/internal/config"
 	"github.com/meridianhq/meridian/internal/demo"
+	"github.com/meridianhq/meridian/internal/email"
 	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
@@ -38,6 +39,7 @@ import (
 	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
+	"github.com/meridianhq/meridian/internal/transport/connectapi"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 	"github.com/meridianhq/meridian/internal/webhook/delivery"
 	"github.com/meridianhq/meridian/internal/webhook/safehttp"
@@ -317,7 +319,8 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		feed.Broker = deps.Broker
 	}
 	feed.Metrics(reg)
-	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Hub: hub, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
+	rpc := connectapi.New(connectapi.Config{App: n.App, Hub: hub, Log: log})
+	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Hub: hub, RPC: rpc, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
 		Auth: n.Auth, PublicURL: cfg.BaseURL(),
 		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
@@ -327,6 +330,12 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
+	// Streams (SSE, WebSocket, gRPC) last as long as their clients: their
+	// requests' context ends when the node shuts down, so that Shutdown
+	// does not wait for them.
+	streams, endStreams := context.WithCancel(context.Background())
+	srv.BaseContext = func(net.Listener) context.Context { return streams }
+	srv.RegisterOnShutdown(endStreams)
 	if o.Stdout != nil {
 		mode := "embedded (SQLite, NATS and cache in " + cfg.DataDir + ")"
 		if !cfg.Embedded() {
@@ -341,6 +350,15 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		if o.DevAuth {
 			fmt.Fprintln(o.Stdout, "Development sign-in is ON: requests act as the user named in X-Dev-User (default dev-user).")
 		}
+	}
+
+	smtpCfg, err := cfg.SMTP()
+	if err != nil {
+		return fail(err)
+	}
+	mailer, err := email.NewWorker(deps.DB, email.Config{SMTP: smtpCfg, BaseURL: cfg.BaseURL(), DigestHour: cfg.EmailDigestHour, Log: log})
+	if err != nil {
+		return fail(err)
 	}
 
 	rctx, stop := context.WithCancel(ctx)
@@ -361,6 +379,9 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	dispatcher := &delivery.Dispatcher{DB: deps.DB, Log: log,
 		Client: safehttp.NewClient(safehttp.Options{Policy: safehttp.Policy{AllowPrivate: cfg.WebhooksAllowPrivate}})}
 	grp.Go(func() error { return dispatcher.Run(gctx) })
+	// Email notifications: enqueued and sent by the lease holder (off
+	// without MERIDIAN_SMTP_URL).
+	grp.Go(func() error { return mailer.Run(gctx) })
 	if cfg.MQTTURL != "" {
 		pub := &mqttpub.Publisher{DB: deps.DB, URL: cfg.MQTTURL, Log: log}
 		if deps.Broker != nil {

@@ -39,6 +39,7 @@ import (
 	"github.com/meridianhq/meridian/internal/auth/password"
 	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/domain"
+	"github.com/meridianhq/meridian/internal/email"
 	"github.com/meridianhq/meridian/internal/marketdata"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/search"
@@ -560,6 +561,13 @@ func mxFreshWebhook(c *mxCase) {
 	c.objs["A:webhook"] = mxObj{e.ID, "A:webhook"}
 }
 
+// mxUnsubToken makes an e-mail unsubscribe link's token: "A:unsub" (the
+// token is the authority, whoever presents it).
+func mxUnsubToken(c *mxCase) {
+	tok := email.KeyringTokens(c.fx.db).Sign(email.Unsubscribe{Scope: email.ScopeCategory, UserID: "mx-unsub", Target: email.CategoryDigest})
+	c.objs["A:unsub"] = mxObj{tok, "A:unsub"}
+}
+
 // mxFreshDeadDelivery gives A's endpoint a dead delivery: "A:delivery"
 // (written directly: making one die takes the whole retry schedule).
 func mxFreshDeadDelivery(c *mxCase) {
@@ -754,6 +762,8 @@ var mxVariants = map[string][]mxVariant{
 	"plain:GET /api/docs":              {{name: "get"}},
 	"plain:GET /.well-known/jwks.json": {{name: "get"}},
 	"plain:GET /events":                {{name: "public channels"}},
+	"plain:GET /unsubscribe":           {{name: "token", prep: mxUnsubToken, query: "token={A:unsub}"}},
+	"plain:POST /unsubscribe":          {{name: "one-click", prep: mxUnsubToken, query: "token={A:unsub}"}},
 	"plain:GET /ws":                    {{name: "upgrade", header: map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}}},
 	"plain:POST /oauth/token": {{name: "no-client-credentials", answer: mxUnauth,
 		body: mxConst(url.Values{"grant_type": {"client_credentials"}})}}, // RFC 6749 invalid_client, not a problem

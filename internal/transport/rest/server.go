@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ import (
 	"github.com/meridianhq/meridian/internal/ratelimit"
 	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/store"
+	"github.com/meridianhq/meridian/internal/transport/connectapi"
 )
 
 // Pinger is something /readyz checks.
@@ -72,6 +74,9 @@ type Config struct {
 	BodyLimit int64
 	// RequestTimeout bounds each request (default 30s).
 	RequestTimeout time.Duration
+	// RPC are the gRPC / Connect services (internal/transport/connectapi),
+	// served on the same port behind the same authentication and limits.
+	RPC []connectapi.Route
 }
 
 // Server is the HTTP handler.
@@ -140,12 +145,17 @@ func New(cfg Config) *Server {
 	s.handle("GET /readyz", PolicyOperational, s.readyz)
 	s.handle("GET /events", PolicyPublic, s.events)
 	s.handle("GET /ws", PolicyPublic, s.ws)
+	s.handle("GET /unsubscribe", PolicyPublic, s.UnsubscribePage)
+	s.handle("POST /unsubscribe", PolicyPublic, s.Unsubscribe)
 	s.handle("GET /api/docs", PolicyOperational, s.docs)
 	if cfg.Registry != nil {
 		s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
 		s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "meridian_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"method", "route"})
 		cfg.Registry.MustRegister(s.requests, s.latency)
 		s.handle("GET /metrics", PolicyOperational, promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}).ServeHTTP)
+	}
+	for _, r := range cfg.RPC {
+		s.mux.Handle(r.Path, r.Handler)
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
@@ -175,6 +185,20 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP implements http.Handler.
+// longLived reports whether r opens a stream that lasts as long as the
+// client stays: live events over SSE, WebSocket (REST and GraphQL
+// subscriptions) and gRPC streams.
+func longLived(r *http.Request) bool {
+	switch p := r.URL.Path; {
+	case p == "/events", p == "/ws":
+		return true
+	case p == "/graphql":
+		return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+	default:
+		return strings.HasPrefix(p, connectapi.LivePrefix)
+	}
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // OpenAPI returns the generated OpenAPI document.
@@ -271,7 +295,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		timeout := s.cfg.RequestTimeout
-		if r.URL.Path == "/events" || r.URL.Path == "/ws" {
+		if longLived(r) {
 			timeout = 24 * time.Hour // a stream: it ends when the client leaves or the node stops
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
@@ -340,6 +364,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				if pr.Status == http.StatusUnauthorized {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="meridian"`)
 				}
+				if grpcStatus(w, r, pr) {
+					return
+				}
 				writeProblem(w, pr)
 				return
 			}
@@ -358,6 +385,34 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(meridian.WithPrincipal(ctx, p)))
 	})
+}
+
+// grpcStatus answers a gRPC or gRPC-Web request refused before it reached
+// its service with a trailers-only gRPC error (a problem+json body would
+// be an unreadable answer to those clients); false for other requests.
+// Connect clients read the HTTP status of a problem+json answer.
+func grpcStatus(w http.ResponseWriter, r *http.Request, p *Problem) bool {
+	ct := r.Header.Get("Content-Type")
+	if !strings.HasPrefix(ct, "application/grpc") {
+		return false
+	}
+	code := "13" // internal
+	switch p.Status {
+	case http.StatusUnauthorized:
+		code = "16" // unauthenticated
+	case http.StatusForbidden:
+		code = "7" // permission denied
+	case http.StatusTooManyRequests:
+		code = "8" // resource exhausted
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		code = "3" // invalid argument
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Grpc-Status", code)
+	h.Set("Grpc-Message", url.PathEscape(p.Detail))
+	w.WriteHeader(http.StatusOK)
+	return true
 }
 
 // signInKey limits sign-in and token endpoints per client address: 10 at
