@@ -173,6 +173,8 @@ func (l *live) Watch(ctx context.Context, req *connect.Request[v1.WatchRequest],
 	if err != nil {
 		return err
 	}
+	ctx, stop := untilExpiry(ctx)
+	defer stop()
 	names := req.Msg.GetChannels()
 	if len(names) == 0 {
 		names = defaultChannels
@@ -200,6 +202,8 @@ func (l *live) Subscribe(ctx context.Context, bidi *connect.BidiStream[v1.Subscr
 	if err != nil {
 		return err
 	}
+	ctx, stop := untilExpiry(ctx)
+	defer stop()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	st := l.open(nil)
@@ -289,4 +293,14 @@ func (l *live) change(ctx context.Context, auth channelAuthorizer, req *v1.Subsc
 		return ack
 	}
 	return refuse(meridian.Errorf(meridian.EInvalid, "action: subscribe or unsubscribe, got %s", strings.ToLower(req.GetAction().String())))
+}
+
+// untilExpiry ends a stream when the caller's credentials expire, with
+// Unauthenticated: the client reconnects with a fresh token.
+func untilExpiry(ctx context.Context) (context.Context, context.CancelFunc) {
+	exp := meridian.PrincipalFrom(ctx).Expires
+	if exp.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadlineCause(ctx, exp, connect.NewError(connect.CodeUnauthenticated, errors.New("credentials expired: reconnect with a fresh token")))
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/connectapi"
+	"github.com/meridianhq/meridian/internal/transport/graphql"
 )
 
 // Pinger is something /readyz checks.
@@ -145,6 +146,22 @@ func New(cfg Config) *Server {
 	s.handle("GET /readyz", PolicyOperational, s.readyz)
 	s.handle("GET /events", PolicyPublic, s.events)
 	s.handle("GET /ws", PolicyPublic, s.ws)
+	if cfg.App != nil {
+		// GraphQL: the same application services; each field authorizes
+		// through them (PolicyPublic here: anonymous callers get public data).
+		gq := graphql.New(graphql.Config{App: cfg.App, Hub: cfg.Hub, Log: cfg.Log, Authenticate: s.tokenPrincipal})
+		s.handle("GET /graphql", PolicyPublic, gq.ServeHTTP)
+		s.handle("POST /graphql", PolicyPublic, gq.ServeHTTP)
+		graphiql := gq.GraphiQL()
+		s.handle("GET /graphiql", PolicyOperational, func(w http.ResponseWriter, r *http.Request) {
+			// The IDE loads GraphiQL and React from the CDN (with
+			// subresource integrity) and runs inline bootstrapping code.
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "+
+				"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; connect-src 'self' ws: wss:; img-src 'self' data:; "+
+				"font-src 'self' data: https://cdn.jsdelivr.net; frame-ancestors 'none'")
+			graphiql.ServeHTTP(w, r)
+		})
+	}
 	s.handle("GET /unsubscribe", PolicyPublic, s.UnsubscribePage)
 	s.handle("POST /unsubscribe", PolicyPublic, s.Unsubscribe)
 	s.handle("GET /api/docs", PolicyOperational, s.docs)
@@ -385,6 +402,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(meridian.WithPrincipal(ctx, p)))
 	})
+}
+
+// tokenPrincipal authenticates a bare token (a GraphQL WebSocket's
+// connection_init payload).
+func (s *Server) tokenPrincipal(ctx context.Context, token string) (meridian.Principal, error) {
+	if s.authn == nil {
+		return meridian.Anonymous, meridian.Errorf(meridian.EUnavailable, "token sign-in is not configured on this node")
+	}
+	return s.authn.Token(ctx, token)
 }
 
 // grpcStatus answers a gRPC or gRPC-Web request refused before it reached
