@@ -320,7 +320,10 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	}
 	feed.Metrics(reg)
 	rpc := connectapi.New(connectapi.Config{App: n.App, Hub: hub, Log: log})
-	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Hub: hub, RPC: rpc, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
+	// Streams (SSE, WebSocket, gRPC) last as long as their clients: they
+	// end when the node shuts down, so that Shutdown does not wait for them.
+	streams, endStreams := context.WithCancel(context.Background())
+	api := rest.New(rest.Config{App: n.App, DB: deps.DB, Hub: hub, RPC: rpc, Streams: streams, Broker: deps, Log: log, Registry: reg, DevAuth: o.DevAuth, Version: o.Version,
 		Auth: n.Auth, PublicURL: cfg.BaseURL(),
 		Limiter: limiter, PerIP: float64(cfg.RateLimitIP), PerPrincipal: float64(cfg.RateLimitPrincipal)})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
@@ -330,10 +333,6 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
-	// Streams (SSE, WebSocket, gRPC) last as long as their clients: their
-	// requests' context ends when the node shuts down, so that Shutdown
-	// does not wait for them.
-	streams, endStreams := context.WithCancel(context.Background())
 	srv.BaseContext = func(net.Listener) context.Context { return streams }
 	srv.RegisterOnShutdown(endStreams)
 	if o.Stdout != nil {

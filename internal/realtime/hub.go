@@ -151,6 +151,9 @@ type Sub struct {
 	// start is the newest message published before s subscribed: a
 	// stream from now on that overflows at once catches up from there.
 	start Cursor
+	// notify, when set, is called (under the hub's lock: it must not
+	// block) each time a message is queued for s or it starts lagging.
+	notify func()
 }
 
 // Lagging reports whether messages were not queued for s since the last
@@ -160,8 +163,12 @@ func (s *Sub) Lagging() bool { return s.lagging.Load() }
 // Hub keeps the subscribers and the last messages, shared by all of them
 // for catching up and resuming.
 type Hub struct {
-	mu     sync.Mutex
-	subs   map[*Sub]struct{}
+	mu   sync.Mutex
+	subs map[*Sub]struct{}
+	// byChan indexes the subscribers by channel: a message visits only its
+	// channel's (with many private channels, most subscribers hear none of
+	// a given message).
+	byChan map[string]map[*Sub]struct{}
 	recent []Message // at least the last keep messages, in id order
 	keep   int
 	// forgotten is the newest message no longer kept (zero: none).
@@ -176,14 +183,18 @@ func NewHub(keep int) *Hub {
 	if keep <= 0 {
 		keep = DefaultKeep
 	}
-	return &Hub{subs: map[*Sub]struct{}{}, keep: keep}
+	return &Hub{subs: map[*Sub]struct{}{}, byChan: map[string]map[*Sub]struct{}{}, keep: keep}
 }
 
 // Subscribe registers a subscriber to channels with a queue of buffer
 // messages. With a resume point (not FromNow) it starts lagging, so that
 // its first Since returns the kept messages after it.
 func (h *Hub) Subscribe(channels []string, buffer int, after Cursor) *Sub {
-	s := &Sub{C: make(chan Message, buffer), channels: map[string]bool{}}
+	return h.subscribe(channels, buffer, after, nil)
+}
+
+func (h *Hub) subscribe(channels []string, buffer int, after Cursor, notify func()) *Sub {
+	s := &Sub{C: make(chan Message, buffer), channels: map[string]bool{}, notify: notify}
 	for _, c := range channels {
 		s.channels[c] = true
 	}
@@ -195,14 +206,37 @@ func (h *Hub) Subscribe(channels []string, buffer int, after Cursor) *Sub {
 		s.start = h.recent[n-1].Cursor()
 	}
 	h.subs[s] = struct{}{}
+	h.index(s, true)
 	return s
+}
+
+// index files s under its channels (add) or takes it out; h.mu is held.
+func (h *Hub) index(s *Sub, add bool) {
+	for c := range s.channels {
+		set := h.byChan[c]
+		if add {
+			if set == nil {
+				set = map[*Sub]struct{}{}
+				h.byChan[c] = set
+			}
+			set[s] = struct{}{}
+			continue
+		}
+		delete(set, s)
+		if len(set) == 0 {
+			delete(h.byChan, c)
+		}
+	}
 }
 
 // Unsubscribe removes s.
 func (h *Hub) Unsubscribe(s *Sub) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.subs, s)
+	if _, ok := h.subs[s]; ok {
+		h.index(s, false)
+		delete(h.subs, s)
+	}
 }
 
 // Since returns the kept messages of s's channels after the cursor, and
@@ -249,16 +283,17 @@ func (h *Hub) Publish(m Message) {
 			h.recent = slices.Clone(h.recent[len(h.recent)-h.keep:])
 		}
 	}
-	for s := range h.subs {
-		if !s.channels[m.Channel] {
-			continue
-		}
+	for s := range h.byChan[m.Channel] {
 		select {
 		case s.C <- m:
 		default:
-			if !m.Ephemeral() {
-				s.lagging.Store(true)
+			if m.Ephemeral() {
+				continue
 			}
+			s.lagging.Store(true)
+		}
+		if s.notify != nil {
+			s.notify()
 		}
 	}
 }

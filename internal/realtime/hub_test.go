@@ -214,3 +214,22 @@ func TestRepublishedMessagesKeptOnce(t *testing.T) {
 		}
 	}
 }
+
+// Changing a stream's channels moves it in the hub's index: it hears its
+// new channels only, and a closed stream leaves nothing behind.
+func TestSetChannelsMovesTheSubscription(t *testing.T) {
+	h := NewHub(10)
+	st := h.Open([]string{"a"}, 10, FromNow)
+	st.SetChannels([]string{"b"})
+	h.Publish(msg(1, "a"))
+	h.Publish(msg(2, "b"))
+	msgs, _, err := st.Next(context.Background(), time.Second)
+	if err != nil || len(msgs) != 1 || msgs[0].Channel != "b" {
+		t.Fatalf("got %v %v", msgs, err)
+	}
+	st.Close()
+	st.SetChannels([]string{"c"}) // after Close: no effect on the hub
+	if len(h.byChan) != 0 || h.Subscribers() != 0 {
+		t.Fatalf("left behind: %v, %d subscribers", h.byChan, h.Subscribers())
+	}
+}

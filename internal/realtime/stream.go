@@ -35,7 +35,15 @@ func (st *Stream) Wake() {
 // Open starts a stream of channels with a queue of buffer messages,
 // resuming after the cursor after (FromNow: from now on).
 func (h *Hub) Open(channels []string, buffer int, after Cursor) *Stream {
-	sub := h.Subscribe(channels, buffer, after)
+	return h.OpenNotify(channels, buffer, after, nil)
+}
+
+// OpenNotify is Open for readers that do not wait in Next: notify is
+// called, without blocking, whenever the stream has something new
+// (Pending), and the reader then takes it with Poll. A stream that resumes
+// has something at once.
+func (h *Hub) OpenNotify(channels []string, buffer int, after Cursor, notify func()) *Stream {
+	sub := h.subscribe(channels, buffer, after, notify)
 	if after.ID < 0 {
 		after = sub.start
 		return &Stream{hub: h, sub: sub, last: after, wake: make(chan struct{}, 1)}
@@ -51,10 +59,25 @@ func (st *Stream) Close() { st.hub.Unsubscribe(st.sub) }
 func (st *Stream) SetChannels(channels []string) {
 	st.hub.mu.Lock()
 	defer st.hub.mu.Unlock()
+	_, live := st.hub.subs[st.sub]
+	if live {
+		st.hub.index(st.sub, false)
+	}
 	st.sub.channels = map[string]bool{}
 	for _, c := range channels {
 		st.sub.channels[c] = true
 	}
+	if live {
+		st.hub.index(st.sub, true)
+	}
+}
+
+// Pending reports whether Poll has something to return.
+func (st *Stream) Pending() bool { return len(st.sub.C) > 0 || st.sub.Lagging() }
+
+// Poll returns what the stream has now, without waiting (see Next).
+func (st *Stream) Poll() (msgs []Message, reset bool, err error) {
+	return st.next(context.Background(), 0, false)
 }
 
 // Next returns the next messages, waiting up to wait for some (none, and
@@ -63,6 +86,10 @@ func (st *Stream) SetChannels(channels []string) {
 // lost and the reader should refetch. ctx's end and ErrFellBehind end the
 // stream.
 func (st *Stream) Next(ctx context.Context, wait time.Duration) (msgs []Message, reset bool, err error) {
+	return st.next(ctx, wait, true)
+}
+
+func (st *Stream) next(ctx context.Context, wait time.Duration, block bool) (msgs []Message, reset bool, err error) {
 	var t *time.Timer
 	var queued []Message
 	for {
@@ -89,7 +116,7 @@ func (st *Stream) Next(ctx context.Context, wait time.Duration) (msgs []Message,
 			msgs = st.take(msgs, m)
 		}
 		queued = queued[:0]
-		if len(msgs) > 0 || reset {
+		if len(msgs) > 0 || reset || !block {
 			return msgs, reset, nil
 		}
 		if t == nil {

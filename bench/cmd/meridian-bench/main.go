@@ -14,7 +14,10 @@
 // postings: queries passed per engine and per query; not part of "all"),
 // market (the market model built from -n generated postings' events, the
 // full report over it, and salary percentile queries against PostgreSQL's
-// percentile_cont over the same rows; not part of "all").
+// percentile_cont over the same rows; not part of "all"), ws (-conns idle
+// WebSocket connections held on Meridian's /ws, the server's memory per
+// connection, and one event fanned out to -subscribers, against the
+// centrifuge library over the same WebSocket library; not part of "all").
 // PostgreSQL and external NATS figures are reported as skipped when those
 // servers are unreachable.
 package main
@@ -36,14 +39,16 @@ import (
 	"github.com/meridianhq/meridian/bench"
 	"github.com/meridianhq/meridian/bench/marketbench"
 	"github.com/meridianhq/meridian/bench/searchbench"
+	"github.com/meridianhq/meridian/bench/wsbench"
 	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/market/report"
 	"github.com/meridianhq/meridian/internal/store"
 )
 
 func main() {
+	wsbench.ServeIfChild() // this binary re-executed as a ws server or client worker
 	var (
-		scenario   = flag.String("scenario", "all", "comma-separated: append, latency, outbox, search, search-quality, market, or all (all but search, search-quality and market)")
+		scenario   = flag.String("scenario", "all", "comma-separated: append, latency, outbox, search, search-quality, market, ws, or all (all but search, search-quality, market and ws)")
 		duration   = flag.Duration("duration", 10*time.Second, "duration of each latency run")
 		appendDur  = flag.Duration("append-duration", 1500*time.Millisecond, "duration of each append figure")
 		rate       = flag.Int("rate", 1000, "commands per second in the latency scenario")
@@ -62,6 +67,14 @@ func main() {
 		searchReps = flag.Int("queries", 3, "search and market scenarios: timed passes over the query mix (search: after one warm-up pass; market: the best is kept) and market report runs")
 		quietWait  = flag.Duration("quiet-wait", 5*time.Second, "before each figure, wait up to this long until other processes and CPU steal take < 15% of the machine (shared machines)")
 	)
+	var ws wsFlags
+	flag.IntVar(&ws.conns, "conns", 50_000, "ws scenario: idle connections held on Meridian's /ws (0 skips)")
+	flag.IntVar(&ws.subscribers, "subscribers", 10_000, "ws scenario: subscribers of the fan-out, on each server (0 skips)")
+	flag.IntVar(&ws.rounds, "ws-rounds", 20, "ws scenario: measured fan-out publishes per server (after 2 warm-up ones)")
+	flag.DurationVar(&ws.gap, "ws-gap", 200*time.Millisecond, "ws scenario: pause after each fan-out publish is delivered")
+	flag.DurationVar(&ws.settle, "ws-settle", 5*time.Second, "ws scenario: wait after the last idle connection before reading the server's memory")
+	flag.BoolVar(&ws.idleCentrifuge, "ws-idle-centrifuge", true, "ws scenario: also hold -conns idle connections on centrifuge, for comparison")
+	flag.StringVar(&ws.profileDir, "ws-pprof", "", "ws scenario: write the servers' heap, goroutine and CPU profiles to this directory")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -283,6 +296,12 @@ func main() {
 		}
 	}
 
+	var wsResult *wsbench.Result
+	if want["ws"] {
+		quiet()
+		wsResult = runWS(ctx, ws, add)
+	}
+
 	var quality []searchbench.QualityResult
 	if want["search-quality"] {
 		var names []string
@@ -332,6 +351,7 @@ func main() {
 		fmt.Fprintln(w)
 		marketResult.WriteMarkdown(w)
 	}
+	writeWS(w, wsResult)
 }
 
 func describeAppend(batch int, kind bench.Kind, writers int) string {

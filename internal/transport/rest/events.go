@@ -13,7 +13,7 @@ import (
 
 // sseBuffer is how many messages are queued for one connection; beyond
 // that it catches up from the hub's recent messages.
-var sseBuffer = 256
+var sseBuffer = 64
 
 // sseHeartbeat is how often an idle stream gets a comment line, so that
 // proxies keep it open and clients notice a dead one.

@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,8 +21,10 @@ var liveRecheck = time.Minute
 // via the authentication middleware) or, on a WebSocket, from an auth
 // message carrying a token.
 type liveSession struct {
-	s     *Server
-	r     *http.Request
+	s *Server
+	// hdr are the request's credentials headers, for authenticating again
+	// (the request itself is not kept: connections outlive it).
+	hdr   http.Header
 	p     meridian.Principal
 	token string // from an auth message; "" when the request authenticated
 	// names are the channels as the client named them, hub their hub
@@ -30,7 +33,16 @@ type liveSession struct {
 }
 
 func (s *Server) newLiveSession(r *http.Request) *liveSession {
-	return &liveSession{s: s, r: r, p: meridian.PrincipalFrom(r.Context())}
+	ls := &liveSession{s: s, p: meridian.PrincipalFrom(r.Context())}
+	if ls.p.Authenticated() {
+		ls.hdr = http.Header{}
+		for _, k := range []string{"Authorization", "X-Api-Key", "Cookie"} {
+			if v := r.Header.Values(k); len(v) > 0 {
+				ls.hdr[k] = slices.Clone(v)
+			}
+		}
+	}
+	return ls
 }
 
 func (ls *liveSession) ctx(ctx context.Context) context.Context {
@@ -81,7 +93,12 @@ func (ls *liveSession) recheck(ctx context.Context) error {
 		if ls.token != "" {
 			p, err = ls.s.authn.Token(ctx, ls.token)
 		} else {
-			p, err = ls.s.authn.Authenticate(ls.r.WithContext(ctx))
+			req, rerr := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+			if rerr != nil {
+				return rerr
+			}
+			req.Header = ls.hdr
+			p, err = ls.s.authn.Authenticate(req)
 		}
 		if err != nil {
 			return meridian.Errorf(meridian.EUnauthorized, "credentials no longer valid: %s", meridian.ErrorMessage(err))

@@ -73,6 +73,9 @@ func TestRPCThroughTheAPI(t *testing.T) {
 	}()
 	for stream.Receive() {
 		if m := stream.Msg().GetMessage(); m != nil {
+			if m.GetData().GetFields()["title"].GetStringValue() == "Senior Go Engineer" {
+				continue // the setup's posting, when the feed reaches it after the stream opened
+			}
 			if !strings.Contains(m.String(), job2) {
 				t.Fatalf("live message: %v", m)
 			}

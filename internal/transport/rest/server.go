@@ -78,6 +78,9 @@ type Config struct {
 	// RPC are the gRPC / Connect services (internal/transport/connectapi),
 	// served on the same port behind the same authentication and limits.
 	RPC []connectapi.Route
+	// Streams ends the live connections that outlive their request
+	// (WebSockets) when it is done: the node's shutdown (nil: never).
+	Streams context.Context
 }
 
 // Server is the HTTP handler.

@@ -1,13 +1,18 @@
 package rest
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -74,140 +79,326 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 		}
 		after = c
 	}
-	conn, err := websocket.Accept(w, r, nil) // nil options: the Origin must be the request's host
+	conn, err := websocket.Accept(wsHijacker{w}, r, nil) // nil options: the Origin must be the request's host
 	if err != nil {
 		return // Accept has answered (426, 403 for a foreign Origin)
 	}
-	defer conn.CloseNow()
 	conn.SetReadLimit(4 << 10)
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	st := s.cfg.Hub.Open(ls.hub, sseBuffer, after)
-	defer st.Close()
-
-	var wmu sync.Mutex // one frame at a time
-	send := func(m wsOut) error {
-		b, err := json.Marshal(m)
-		if err != nil {
-			return err
-		}
-		wmu.Lock()
-		defer wmu.Unlock()
-		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-		defer wcancel()
-		return conn.Write(wctx, websocket.MessageText, b)
+	// The connection outlives this handler: returning frees the request's
+	// goroutine and what its middleware holds. An idle connection is then
+	// one goroutine (reading); messages are written by a short-lived one
+	// started when the hub has some for it, heartbeats by a timer.
+	base := s.cfg.Streams
+	if base == nil {
+		base = context.Background()
 	}
-	// lmu guards ls: the reader changes it, the writer reads it.
-	var lmu sync.Mutex
-	// The client's messages: credentials, subscriptions and pings.
-	go func() {
-		defer cancel()
-		for {
-			var in wsIn
-			_, data, err := conn.Read(ctx)
-			if err != nil {
-				return
-			}
-			if json.Unmarshal(data, &in) != nil {
-				_ = send(wsOut{Type: "error", Reason: "messages are JSON objects with a type: auth, subscribe, unsubscribe or ping"})
-				continue
-			}
-			switch in.Type {
-			case "ping":
-				err = send(wsOut{Type: "pong"})
-			case "auth":
-				lmu.Lock()
-				aerr := ls.authenticate(ctx, in.Token)
-				p := ls.p
-				lmu.Unlock()
-				if aerr != nil {
-					err = send(wsOut{Type: "error", Reason: "auth: " + meridian.ErrorMessage(aerr)})
-					break
-				}
-				st.Wake() // the writer's next check may be sooner now
-				out := wsOut{Type: "authenticated"}
-				if !p.Expires.IsZero() {
-					out.ExpiresAt = &p.Expires
-				}
-				err = send(out)
-			case "subscribe", "unsubscribe":
-				lmu.Lock()
-				names := slices.Clone(ls.names)
-				for _, c := range in.Channels {
-					if i := slices.Index(names, c); in.Type == "subscribe" && i < 0 {
-						names = append(names, c)
-					} else if in.Type == "unsubscribe" && i >= 0 {
-						names = slices.Delete(names, i, i+1)
-					}
-				}
-				serr := ls.set(ctx, names)
-				hub, now := ls.hub, slices.Clone(ls.names)
-				lmu.Unlock()
-				if serr != nil {
-					err = send(wsOut{Type: "error", Reason: meridian.ErrorMessage(serr), Channels: in.Channels})
-					break
-				}
-				st.SetChannels(hub)
-				err = send(wsOut{Type: "subscribed", Channels: now})
-			default:
-				err = send(wsOut{Type: "error", Reason: fmt.Sprintf("unknown message type %q", in.Type)})
-			}
-			if err != nil {
-				return
-			}
+	c := &wsConn{s: s, conn: conn, ls: ls}
+	c.ctx, c.cancel = context.WithCancel(base)
+	c.flushing.Store(true) // no flush before the connection is set up
+	c.st = s.cfg.Hub.OpenNotify(ls.hub, wsBuffer, after, c.wake)
+	c.nextCheck, c.lastPing = time.Now().Add(liveRecheck), time.Now()
+	c.timer = time.AfterFunc(time.Hour, c.tick)
+	c.timer.Reset(c.untilTick())
+	go c.read()
+	c.flushing.Store(false)
+	if c.st.Pending() { // resuming, or published meanwhile
+		c.wake()
+	}
+}
+
+// Buffers of a WebSocket connection. net/http hands a hijacked connection
+// over with 4 KiB buffers each way, most of what an idle connection costs;
+// /ws reads small client messages and writes postings of about a
+// kilobyte, so smaller ones do (a larger frame goes straight through).
+const (
+	wsReadBuffer  = 512
+	wsWriteBuffer = 2 << 10
+)
+
+// wsHijacker gives the WebSocket library the connection with Meridian's
+// smaller buffers (written here: the library takes whatever buffers the
+// hijack returns).
+type wsHijacker struct{ http.ResponseWriter }
+
+func (h wsHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		return nil, nil, err
+	}
+	n := brw.Reader.Buffered()
+	if n > wsReadBuffer {
+		return conn, brw, nil // a client that sent ahead: keep what it sent in the big buffer
+	}
+	ahead, _ := brw.Reader.Peek(n)
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn), wsReadBuffer)
+	if n > 0 {
+		if _, err := br.Peek(n); err != nil { // buffered now, from memory: does not block
+			return nil, nil, err
 		}
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+}
+
+// wsBuffer is how many messages are queued for one WebSocket; beyond that
+// it catches up from the hub's recent messages (a small queue keeps idle
+// connections cheap).
+var wsBuffer = 8
+
+// wsConn is one /ws connection.
+type wsConn struct {
+	s      *Server
+	conn   *websocket.Conn
+	st     *realtime.Stream
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// lmu guards ls, nextCheck and lastPing: the reader changes the
+	// session, flushes and ticks read it.
+	lmu                 sync.Mutex
+	ls                  *liveSession
+	nextCheck, lastPing time.Time
+	timer               *time.Timer
+
+	wmu   sync.Mutex // one frame at a time
+	frame []byte     // under wmu
+	// flushing is set while a flush runs or is about to.
+	flushing atomic.Bool
+}
+
+// read serves the client's messages (credentials, subscriptions, pings)
+// until the connection ends, then releases everything.
+func (c *wsConn) read() {
+	defer func() {
+		c.cancel()
+		c.timer.Stop()
+		c.st.Close()
+		c.conn.CloseNow()
 	}()
-
-	closeWith := func(code websocket.StatusCode, reason string) {
-		_ = send(wsOut{Type: "error", Reason: reason})
-		conn.Close(code, truncate(reason, 120))
-	}
-	nextCheck, lastPing := time.Now().Add(liveRecheck), time.Now()
+	done := make(chan error)
 	for {
-		// Wake for the heartbeat, the next authorization check or the
-		// credential's expiry, whichever comes first.
-		lmu.Lock()
-		due := ls.due(nextCheck)
-		lmu.Unlock()
-		msgs, reset, err := st.Next(ctx, max(min(wsHeartbeat, time.Until(due)), 0))
+		_, data, err := c.conn.Read(c.ctx)
+		if err != nil {
+			return
+		}
+		// Handled on a goroutine of its own, one at a time: the reader's
+		// stack stays as shallow as a blocked read, which is what an idle
+		// connection keeps (decoding, authorizing and answering go deep).
+		go func() { done <- c.handleFrame(data) }()
+		if err := <-done; err != nil {
+			return
+		}
+	}
+}
+
+func (c *wsConn) handleFrame(data []byte) error {
+	var in wsIn
+	if json.Unmarshal(data, &in) != nil {
+		return c.send(wsOut{Type: "error", Reason: "messages are JSON objects with a type: auth, subscribe, unsubscribe or ping"})
+	}
+	return c.handle(in)
+}
+
+func (c *wsConn) handle(in wsIn) error {
+	switch in.Type {
+	case "ping":
+		return c.send(wsOut{Type: "pong"})
+	case "auth":
+		c.lmu.Lock()
+		err := c.ls.authenticate(c.ctx, in.Token)
+		p := c.ls.p
+		c.lmu.Unlock()
+		if err != nil {
+			return c.send(wsOut{Type: "error", Reason: "auth: " + meridian.ErrorMessage(err)})
+		}
+		c.timer.Reset(c.untilTick()) // the credential's expiry may come sooner
+		out := wsOut{Type: "authenticated"}
+		if !p.Expires.IsZero() {
+			out.ExpiresAt = &p.Expires
+		}
+		return c.send(out)
+	case "subscribe", "unsubscribe":
+		c.lmu.Lock()
+		names := slices.Clone(c.ls.names)
+		for _, ch := range in.Channels {
+			if i := slices.Index(names, ch); in.Type == "subscribe" && i < 0 {
+				names = append(names, ch)
+			} else if in.Type == "unsubscribe" && i >= 0 {
+				names = slices.Delete(names, i, i+1)
+			}
+		}
+		err := c.ls.set(c.ctx, names)
+		hub, now := c.ls.hub, slices.Clone(c.ls.names)
+		c.lmu.Unlock()
+		if err != nil {
+			return c.send(wsOut{Type: "error", Reason: meridian.ErrorMessage(err), Channels: in.Channels})
+		}
+		c.st.SetChannels(hub)
+		return c.send(wsOut{Type: "subscribed", Channels: now})
+	}
+	return c.send(wsOut{Type: "error", Reason: fmt.Sprintf("unknown message type %q", in.Type)})
+}
+
+// wake is the hub's notification (under its lock: it must not block):
+// start a flush unless one is running.
+func (c *wsConn) wake() {
+	if c.flushing.CompareAndSwap(false, true) {
+		go c.flush()
+	}
+}
+
+// flush writes what the stream has, until it has nothing more.
+func (c *wsConn) flush() {
+	for {
+		msgs, reset, err := c.st.Poll()
 		switch {
 		case errors.Is(err, realtime.ErrFellBehind):
-			closeWith(websocket.StatusPolicyViolation, "slow consumer: "+err.Error())
+			c.closeWith(websocket.StatusPolicyViolation, "slow consumer: "+err.Error())
 			return
 		case err != nil:
+			c.cancel()
 			return
 		case reset:
-			err = send(wsOut{Type: "reset", Reason: "messages after lastEventId are no longer kept: refetch through the REST API"})
-		case len(msgs) == 0 && time.Since(lastPing) >= wsHeartbeat:
-			pctx, pcancel := context.WithTimeout(ctx, wsPongWait)
-			err = conn.Ping(pctx)
-			pcancel()
-			lastPing = time.Now()
+			err = c.send(wsOut{Type: "reset", Reason: "messages after lastEventId are no longer kept: refetch through the REST API"})
 		}
-		lmu.Lock()
-		for _, m := range msgs {
-			if err == nil {
-				err = send(wsOut{Type: "message", ID: cursorID(m), Channel: ls.client(m), Data: m.Data})
-			}
-		}
-		var cerr error
-		if !time.Now().Before(ls.due(nextCheck)) {
-			cerr = ls.recheck(ctx)
-			nextCheck = time.Now().Add(liveRecheck)
-		}
-		lmu.Unlock()
-		if cerr != nil {
-			code := wsClosedForbidden
-			if meridian.ErrorCode(cerr) == meridian.EUnauthorized {
-				code = wsClosedUnauthorized
-			}
-			closeWith(code, meridian.ErrorMessage(cerr))
-			return
+		if err == nil && len(msgs) > 0 {
+			c.lmu.Lock()
+			client := c.ls.client
+			err = c.sendMessages(msgs, client)
+			c.lmu.Unlock()
 		}
 		if err != nil {
+			c.cancel()
+			c.conn.CloseNow()
+			return
+		}
+		// Done, unless something came meanwhile: the hub queues before it
+		// notifies, so either it saw the flag down or this sees its message.
+		c.flushing.Store(false)
+		if !c.st.Pending() || !c.flushing.CompareAndSwap(false, true) {
 			return
 		}
 	}
+}
+
+// untilTick is when the next heartbeat or check is due.
+func (c *wsConn) untilTick() time.Duration {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	return max(min(time.Until(c.ls.due(c.nextCheck)), time.Until(c.lastPing.Add(wsHeartbeat))), 0)
+}
+
+// tick pings an idle connection and authorizes it again when due (the
+// credential's expiry included), then sets the timer for the next one.
+func (c *wsConn) tick() {
+	if c.ctx.Err() != nil {
+		return
+	}
+	now := time.Now()
+	c.lmu.Lock()
+	var cerr error
+	if !now.Before(c.ls.due(c.nextCheck)) {
+		cerr = c.ls.recheck(c.ctx)
+		c.nextCheck = now.Add(liveRecheck)
+	}
+	ping := !now.Before(c.lastPing.Add(wsHeartbeat))
+	if ping {
+		c.lastPing = now
+	}
+	c.lmu.Unlock()
+	if cerr != nil {
+		code := wsClosedForbidden
+		if meridian.ErrorCode(cerr) == meridian.EUnauthorized {
+			code = wsClosedUnauthorized
+		}
+		c.closeWith(code, meridian.ErrorMessage(cerr))
+		return
+	}
+	if ping {
+		pctx, pcancel := context.WithTimeout(c.ctx, wsPongWait)
+		err := c.conn.Ping(pctx)
+		pcancel()
+		if err != nil {
+			c.cancel()
+			c.conn.CloseNow()
+			return
+		}
+	}
+	c.timer.Reset(c.untilTick())
+}
+
+func (c *wsConn) send(m wsOut) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	wctx, wcancel := context.WithTimeout(c.ctx, wsWriteWait)
+	defer wcancel()
+	return c.conn.Write(wctx, websocket.MessageText, b)
+}
+
+// sendMessages writes a batch of channel messages under one deadline, each
+// frame assembled from the message's JSON (no re-encoding per subscriber).
+func (c *wsConn) sendMessages(msgs []realtime.Message, channel func(realtime.Message) string) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	wctx, wcancel := context.WithTimeout(c.ctx, wsWriteWait)
+	defer wcancel()
+	for _, m := range msgs {
+		c.frame = appendMessageFrame(c.frame[:0], cursorID(m), channel(m), m.Data)
+		if err := c.conn.Write(wctx, websocket.MessageText, c.frame); err != nil {
+			return err
+		}
+	}
+	if cap(c.frame) > 64<<10 {
+		c.frame = nil // an unusually large message: do not keep its buffer
+	}
+	return nil
+}
+
+// closeWith tells the client why and closes the connection.
+func (c *wsConn) closeWith(code websocket.StatusCode, reason string) {
+	_ = c.send(wsOut{Type: "error", Reason: reason})
+	c.conn.Close(code, truncate(reason, 120))
+	c.cancel()
+}
+
+// wsWriteWait bounds a write to a client (a batch of messages at once).
+var wsWriteWait = 10 * time.Second
+
+// appendMessageFrame appends a message's frame,
+// {"type":"message","id":…,"channel":…,"data":…}, to b: the data is the
+// hub's JSON as it is, so a message is encoded once for every subscriber.
+func appendMessageFrame(b []byte, id, channel string, data []byte) []byte {
+	b = append(b, `{"type":"message"`...)
+	if id != "" {
+		b = append(b, `,"id":"`...)
+		b = append(b, id...) // digits and a dot
+		b = append(b, '"')
+	}
+	b = append(b, `,"channel":`...)
+	b = appendJSONString(b, channel)
+	b = append(b, `,"data":`...)
+	b = append(b, data...)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string: channel names are plain
+// ASCII, quoted directly; anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // cursorID is a message's id on the wire ("" for ephemeral messages,
