@@ -19,8 +19,8 @@ import (
 
 	"github.com/centrifugal/centrifuge"
 
-	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/realtime"
 	"github.com/meridianhq/meridian/internal/transport/rest"
 )
