@@ -240,19 +240,8 @@ func requireOrgRole(p meridian.Principal, org *domain.Org, role, scope string) e
 // (queries only; "" when not a member). A service principal of the
 // organization reads as a viewer when it holds scope.
 func (a *App) memberRole(ctx context.Context, p meridian.Principal, orgID, scope string) (string, error) {
-	if !p.Authenticated() {
-		return "", nil
-	}
-	if p.PlatformAdmin {
-		return domain.RoleOwner, nil
-	}
-	if p.Kind == meridian.PrincipalService {
-		if p.OrgID == orgID && canRead(p, scope) {
-			return domain.RoleViewer, nil
-		}
-		return "", nil
-	}
-	return a.Q.Role(ctx, orgID, p.ID)
+	roles, err := a.memberRoles(ctx, p, []string{orgID}, scope)
+	return roles[orgID], err
 }
 
 // canRead reports whether a service principal holds a read scope, directly

@@ -103,12 +103,13 @@ func (a *App) ExpireDue(ctx context.Context) (int, error) {
 // canSeeJob decides whether the principal may read a posting: published and
 // unexpired postings are public; others only to the organization's members.
 func (a *App) canSeeJob(ctx context.Context, j *readmodel.Job) (bool, error) {
-	j.Status = j.EffectiveStatus(a.now())
-	if j.Status == domain.StatusPublished {
-		return true, nil
+	one := map[string]readmodel.Job{j.ID: *j}
+	if err := a.visibleJobs(ctx, one); err != nil {
+		return false, err
 	}
-	role, err := a.memberRole(ctx, meridian.PrincipalFrom(ctx), j.OrgID, ScopeJobsRead)
-	return role != "", err
+	_, ok := one[j.ID]
+	j.Status = j.EffectiveStatus(a.now())
+	return ok, nil
 }
 
 // Job returns a posting visible to the principal.

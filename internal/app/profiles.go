@@ -59,38 +59,9 @@ func (a *App) SetProfileVisibility(ctx context.Context, id string, expected int6
 // profiles; members of any organization for "employers" profiles; an
 // organization that received an application from the profile always.
 func (a *App) canSeeProfile(ctx context.Context, prof readmodel.Profile) (bool, error) {
-	p := meridian.PrincipalFrom(ctx)
-	if prof.Erased {
-		return false, nil
-	}
-	if p.PlatformAdmin || (p.Kind == meridian.PrincipalUser && prof.OwnerID == p.ID) || prof.Visibility == "public" {
-		return true, nil
-	}
-	if !p.Authenticated() {
-		return false, nil
-	}
-	var orgs []string
-	if p.Kind == meridian.PrincipalService {
-		// A machine sees applicants' profiles only, and only with the scope.
-		if canRead(p, ScopeApplicationsRead) {
-			orgs = []string{p.OrgID}
-		}
-	} else {
-		var err error
-		if orgs, err = a.Q.OrgsOf(ctx, p.ID); err != nil {
-			return false, err
-		}
-		if prof.Visibility == "employers" && len(orgs) > 0 {
-			return true, nil
-		}
-	}
-	for _, org := range orgs {
-		ok, err := a.Q.HasApplicationFrom(ctx, org, prof.ID)
-		if err != nil || ok {
-			return ok, err
-		}
-	}
-	return false, nil
+	out, err := a.visibleProfiles(ctx, map[string]readmodel.Profile{prof.ID: prof})
+	_, ok := out[prof.ID]
+	return ok, err
 }
 
 // Profile returns a profile the principal may see.

@@ -162,16 +162,6 @@ func (q *Queries) Members(ctx context.Context, orgID string) ([]Member, error) {
 	return out, rows.Err()
 }
 
-// Role returns a user's role in an organization ("" when not a member).
-func (q *Queries) Role(ctx context.Context, orgID, userID string) (string, error) {
-	var r string
-	err := q.db.QueryRow(ctx, `SELECT role FROM org_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Scan(&r)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return r, err
-}
-
 // ---- jobs ----
 
 const jobCols = `id, org_id, org_name, status, title, description_md, description_html, seniority, employment_type, salary_min, salary_max, salary_currency, salary_period,
@@ -445,13 +435,6 @@ func (q *Queries) Profiles(ctx context.Context, f ProfileFilter) (Page[Profile],
 		page.Items = append(page.Items, p)
 	}
 	return finishPage(page, limit, func(p Profile) string { return p.ID }), rows.Err()
-}
-
-// HasApplicationFrom reports whether a profile applied to any job of org.
-func (q *Queries) HasApplicationFrom(ctx context.Context, orgID, profileID string) (bool, error) {
-	var n int
-	err := q.db.QueryRow(ctx, `SELECT COUNT(*) FROM applications WHERE org_id = ? AND profile_id = ?`, orgID, profileID).Scan(&n)
-	return n > 0, err
 }
 
 // ---- applications ----

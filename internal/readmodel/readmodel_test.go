@@ -534,11 +534,11 @@ func testApplication(t *testing.T, q *readmodel.Queries, w *world) {
 	if len(rejected.Items) != 1 || rejected.Items[0].ID != w.app2 || rejected.Items[0].ReasonCode != "skills_mismatch" || rejected.Items[0].CoverLetter != "" {
 		t.Errorf("Applications(rejected) = %+v", rejected.Items)
 	}
-	if ok, err := q.HasApplicationFrom(ctx, w.org1, w.profile1); err != nil || !ok {
-		t.Errorf("HasApplicationFrom(org1, profile1) = %v, %v; want true", ok, err)
+	if got, err := q.ApplicantsAmong(ctx, []string{w.org1}, []string{w.profile1}); err != nil || !got[w.profile1] {
+		t.Errorf("ApplicantsAmong(org1, profile1) = %v, %v; want it", got, err)
 	}
-	if ok, err := q.HasApplicationFrom(ctx, w.org2, w.profile1); err != nil || ok {
-		t.Errorf("HasApplicationFrom(org2, profile1) = %v, %v; want false", ok, err)
+	if got, err := q.ApplicantsAmong(ctx, []string{w.org2}, []string{w.profile1}); err != nil || got[w.profile1] {
+		t.Errorf("ApplicantsAmong(org2, profile1) = %v, %v; want none", got, err)
 	}
 }
 
@@ -555,11 +555,8 @@ func testMembers(t *testing.T, q *readmodel.Queries, w *world) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Members (-want +got):\n%s", diff)
 	}
-	if role, err := q.Role(ctx, w.org1, w.recruiter); err != nil || role != domain.RoleRecruiter {
-		t.Errorf("Role = %q, %v; want recruiter", role, err)
-	}
-	if role, err := q.Role(ctx, w.org2, w.recruiter); err != nil || role != "" {
-		t.Errorf("Role in another organization = %q, %v; want none", role, err)
+	if roles, err := q.RolesIn(ctx, w.recruiter, []string{w.org1, w.org2}); err != nil || roles[w.org1] != domain.RoleRecruiter || roles[w.org2] != "" {
+		t.Errorf("RolesIn = %v, %v; want recruiter in org1 only", roles, err)
 	}
 	org, err := q.Org(ctx, w.org1)
 	if err != nil {

@@ -8,16 +8,18 @@ import (
 	"github.com/meridianhq/meridian/internal/readmodel"
 )
 
-// Batch queries for per-request loaders (the GraphQL API's dataloaders):
-// the same answers as Job, Org, Profile and Members for many ids at once,
-// in a constant number of SQL queries. Each makes the decision of its
-// one-id counterpart (canSeeJob, canSeeProfile, memberRole) for the whole
-// batch; the GraphQL tests check that both agree for every principal.
+// Who sees what, decided once per kind of object and for many at a time:
+// visibleJobs, visibleProfiles and memberRoles are the rules; the one-id
+// reads (Job, Profile, memberRole) apply them to a batch of one, and the
+// batch reads below serve per-request loaders (the GraphQL API's
+// dataloaders) in a constant number of SQL queries.
 // Objects the principal may not see are absent from the results, as
 // missing ones are: callers answer ENotFound for both.
 
-// memberRoles is memberRole for many organizations: the principal's role
-// in each, absent where it has none.
+// memberRoles is the principal's role in each of several organizations
+// (absent where it has none): people by their membership, platform admins
+// as owners, a machine as a viewer of its own organization when it holds
+// scope (or the write scope implying it). memberRole asks it for one.
 func (a *App) memberRoles(ctx context.Context, p meridian.Principal, orgIDs []string, scope string) (map[string]string, error) {
 	out := map[string]string{}
 	switch {
@@ -45,6 +47,14 @@ func (a *App) JobsVisible(ctx context.Context, ids []string) (map[string]readmod
 	if err != nil {
 		return nil, err
 	}
+	return jobs, a.visibleJobs(ctx, jobs)
+}
+
+// visibleJobs is the one rule of who sees a posting, for a batch: it sets
+// each posting's effective status and removes those the principal may not
+// see (drafts, closed and expired ones are for the organization's members
+// and keys with jobs:read).
+func (a *App) visibleJobs(ctx context.Context, jobs map[string]readmodel.Job) error {
 	now := a.now()
 	var hidden []string // orgs of postings only members see
 	for id, j := range jobs {
@@ -55,18 +65,18 @@ func (a *App) JobsVisible(ctx context.Context, ids []string) (map[string]readmod
 		}
 	}
 	if len(hidden) == 0 {
-		return jobs, nil
+		return nil
 	}
 	roles, err := a.memberRoles(ctx, meridian.PrincipalFrom(ctx), uniqueIDs(hidden), ScopeJobsRead)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for id, j := range jobs {
 		if j.Status != domain.StatusPublished && roles[j.OrgID] == "" {
 			delete(jobs, id)
 		}
 	}
-	return jobs, nil
+	return nil
 }
 
 // OrgsByID returns the organizations with these ids (public information,
@@ -82,6 +92,15 @@ func (a *App) ProfilesVisible(ctx context.Context, ids []string) (map[string]rea
 	if err != nil {
 		return nil, err
 	}
+	return a.visibleProfiles(ctx, profs)
+}
+
+// visibleProfiles is the one rule of who sees a profile, for a batch: the
+// profiles of profs the principal may see. Public profiles are anyone's,
+// the owner's are theirs; "employers" profiles are for members of any
+// organization; an organization sees the profiles that applied to it
+// (its keys only with applications:read); erased ones are nobody's.
+func (a *App) visibleProfiles(ctx context.Context, profs map[string]readmodel.Profile) (map[string]readmodel.Profile, error) {
 	p := meridian.PrincipalFrom(ctx)
 	out := make(map[string]readmodel.Profile, len(profs))
 	var undecided []string
@@ -104,6 +123,7 @@ func (a *App) ProfilesVisible(ctx context.Context, ids []string) (map[string]rea
 			orgs = []string{p.OrgID}
 		}
 	} else {
+		var err error
 		if orgs, err = a.Q.OrgsOf(ctx, p.ID); err != nil {
 			return nil, err
 		}
@@ -118,6 +138,9 @@ func (a *App) ProfilesVisible(ctx context.Context, ids []string) (map[string]rea
 			}
 			undecided = rest
 		}
+	}
+	if len(undecided) == 0 || len(orgs) == 0 {
+		return out, nil
 	}
 	applied, err := a.Q.ApplicantsAmong(ctx, orgs, undecided)
 	if err != nil {

@@ -117,7 +117,7 @@ func (q *Queries) MembersOfOrgs(ctx context.Context, orgIDs []string) (map[strin
 }
 
 // ApplicantsAmong returns which of these profiles applied to any job of
-// any of these organizations (HasApplicationFrom for many pairs at once).
+// any of these organizations.
 func (q *Queries) ApplicantsAmong(ctx context.Context, orgIDs, profileIDs []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(orgIDs) == 0 || len(profileIDs) == 0 {
