@@ -43,7 +43,7 @@ func SampleLoad() LoadSample {
 		}
 		comm, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
 		if serverComms[strings.TrimSpace(string(comm))] {
-			s.servers[pid] = procCPU(pid)
+			s.servers[pid] = ProcCPU(pid)
 		}
 	}
 	return s
@@ -118,7 +118,9 @@ func selfCPU() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-func procCPU(pid int) float64 {
+// ProcCPU is a process's user and system CPU seconds so far
+// (/proc/pid/stat; 0 without /proc).
+func ProcCPU(pid int) float64 {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
 		return 0

@@ -1,11 +1,7 @@
 package wsbench
 
 import (
-	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/meridianhq/meridian/bench"
@@ -38,30 +34,10 @@ func (m *loadMeter) done() bench.Load {
 	wall := time.Since(m.at).Seconds() * float64(runtime.NumCPU())
 	own := 0.0
 	for pid, at := range m.cpu {
-		own += procCPU(pid) - at
+		own += bench.ProcCPU(pid) - at
 	}
 	if wall > 0 {
 		l.Others = max(l.Others-own/wall, 0)
 	}
 	return l
-}
-
-// procCPU is a process's user and system CPU seconds (/proc/pid/stat;
-// 0 without /proc).
-func procCPU(pid int) float64 {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return 0
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseFloat(f[11], 64)
-	s, _ := strconv.ParseFloat(f[12], 64)
-	return (u + s) / 100 // USER_HZ
 }

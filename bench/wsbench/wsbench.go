@@ -263,9 +263,9 @@ func runFanout(ctx context.Context, cfg Config) (*FanoutResult, error) {
 			start = time.Now()
 			load = startLoad()
 			for _, k := range kinds {
-				load.cpu[srvs[k].cmd.Process.Pid] = procCPU(srvs[k].cmd.Process.Pid)
+				load.cpu[srvs[k].cmd.Process.Pid] = bench.ProcCPU(srvs[k].cmd.Process.Pid)
 				for _, w := range workers[k] {
-					load.cpu[w.cmd.Process.Pid] = procCPU(w.cmd.Process.Pid)
+					load.cpu[w.cmd.Process.Pid] = bench.ProcCPU(w.cmd.Process.Pid)
 				}
 			}
 		}
