@@ -345,7 +345,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 			mode += ")"
 		}
 		fmt.Fprintf(o.Stdout, "Meridian %s is running at http://%s — %s\n", o.Version, n.ln.Addr(), mode)
-		fmt.Fprintf(o.Stdout, "API docs: http://%s/api/docs\n", n.ln.Addr())
+		fmt.Fprintf(o.Stdout, "API docs: http://%s/api/docs · GraphQL: http://%s/graphiql · gRPC: grpcurl -plaintext %s list\n", n.ln.Addr(), n.ln.Addr(), n.ln.Addr())
 		if o.DevAuth {
 			fmt.Fprintln(o.Stdout, "Development sign-in is ON: requests act as the user named in X-Dev-User (default dev-user).")
 		}
