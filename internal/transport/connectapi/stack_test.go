@@ -2,28 +2,19 @@ package connectapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 
-	"github.com/meridianhq/meridian/internal/alerts"
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/apptest"
 	"github.com/meridianhq/meridian/internal/domain"
-	"github.com/meridianhq/meridian/internal/follow"
 	"github.com/meridianhq/meridian/internal/gen/meridian/v1/meridianv1connect"
-	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
-	"github.com/meridianhq/meridian/internal/projection"
-	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/realtime"
-	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/connectapi"
 )
@@ -41,31 +32,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := storetest.OpenSQLite(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	run := func(f func(context.Context) error) { wg.Go(func() { _ = f(ctx) }) }
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	proj := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
-	run(proj.Run)
-	a := app.New(db, proj, log)
-	alertsProj := &projection.Runner{DB: db, Handler: alerts.New(db, log), Log: log, Poll: 5 * time.Millisecond}
-	run(alertsProj.Run)
-	a.AlertsWaiter = alertsProj
-	idx := &search.Follower{DB: db, Log: log, Poll: 5 * time.Millisecond}
-	if err := idx.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	run(idx.Run)
-	a.Search = idx
-	a.Market = market.NewModel()
-	run((&follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}).Run)
-	hub := realtime.NewHub(0)
-	feed := realtime.NewFeed(hub, db.Load, 0)
-	feed.Private = true
-	feed.Matches = realtime.SavedSearchMatches(alertsProj, alerts.NewQueries(db), log)
-	run((&follow.Follower{Name: "realtime", DB: db, Log: log, Model: feed, Poll: 5 * time.Millisecond}).Run)
+	st := apptest.New(t, storetest.OpenSQLite(t))
+	a, hub, log, ctx := st.App, st.Hub, st.Log, st.Ctx
 
 	mux := connectapi.Mux(connectapi.New(connectapi.Config{App: a, Hub: hub, Log: log}))
 	srv := httptest.NewUnstartedServer(withTestPrincipal(mux))

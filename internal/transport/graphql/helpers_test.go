@@ -5,26 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"modernc.org/sqlite"
 
-	"github.com/meridianhq/meridian/internal/alerts"
 	"github.com/meridianhq/meridian/internal/app"
-	"github.com/meridianhq/meridian/internal/follow"
-	"github.com/meridianhq/meridian/internal/market"
+	"github.com/meridianhq/meridian/internal/apptest"
 	"github.com/meridianhq/meridian/internal/meridian"
-	"github.com/meridianhq/meridian/internal/projection"
-	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/realtime"
-	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/graphql"
@@ -101,35 +94,8 @@ func newStack(t *testing.T, opt stackOptions) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	run := func(f func(context.Context) error) {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = f(ctx) }()
-	}
-	proj := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
-	alertsRun := &projection.Runner{DB: db, Handler: alerts.New(db, log), Log: log, Poll: 5 * time.Millisecond}
-	run(proj.Run)
-	run(alertsRun.Run)
-	a := app.New(db, proj, log)
-	a.AlertsWaiter = alertsRun
-	follower := &search.Follower{DB: db, Log: log, Poll: 5 * time.Millisecond}
-	if err := follower.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	run(follower.Run)
-	a.Search = follower
-	a.Market = market.NewModel()
-	run((&follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}).Run)
-	hub := realtime.NewHub(0)
-	live := realtime.NewFeed(hub, db.Load, 0)
-	live.Private = true
-	live.Matches = realtime.SavedSearchMatches(alertsRun, alerts.NewQueries(db), log)
-	run((&follow.Follower{Name: "realtime", DB: db, Log: log, Model: live, Poll: 5 * time.Millisecond}).Run)
-	var once sync.Once
-	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
+	st := apptest.New(t, db)
+	a, hub, log, stop := st.App, st.Hub, st.Log, st.Stop
 
 	cfg := opt.cfg
 	cfg.App, cfg.Hub, cfg.Log = a, hub, log

@@ -16,20 +16,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/meridianhq/meridian/internal/alerts"
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/apptest"
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/auth/token"
 	"github.com/meridianhq/meridian/internal/follow"
-	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/projection"
-	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/realtime"
-	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/transport/rest"
-	"github.com/meridianhq/meridian/internal/webhook/delivery"
 )
 
 // env is one API under test on a real SQLite store with the projector running.
@@ -64,44 +60,8 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	db := storetest.OpenSQLite(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	run := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	alertsRun := &projection.Runner{DB: db, Handler: alerts.New(db, log), Log: log, Poll: 5 * time.Millisecond}
-	go func() { _ = run.Run(ctx); close(done) }()
-	alertsDone := make(chan struct{})
-	go func() { _ = alertsRun.Run(ctx); close(alertsDone) }()
-	t.Cleanup(func() { cancel(); <-done; <-alertsDone })
-	a := app.New(db, run, log)
-	a.AlertsWaiter = alertsRun
-	// The node's in-memory search index, following the store.
-	follower := &search.Follower{DB: db, Log: log, Poll: 5 * time.Millisecond}
-	if err := follower.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	searchDone := make(chan struct{})
-	go func() { _ = follower.Run(ctx); close(searchDone) }()
-	t.Cleanup(func() { cancel(); <-searchDone })
-	a.Search = follower
-	a.Webhooks = &delivery.Endpoints{DB: db}
-	// The node's market model, following the store.
-	a.Market = market.NewModel()
-	mf := &follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}
-	marketDone := make(chan struct{})
-	go func() { _ = mf.Run(ctx); close(marketDone) }()
-	t.Cleanup(func() { cancel(); <-marketDone })
-	// The node's live channels, following the store from its start.
-	hub := realtime.NewHub(0)
-	live := realtime.NewFeed(hub, db.Load, 0)
-	live.Private = true
-	live.Matches = realtime.SavedSearchMatches(alertsRun, alerts.NewQueries(db), log)
-	feed := &follow.Follower{Name: "realtime", DB: db, Log: log, Model: live, Poll: 5 * time.Millisecond}
-	feedDone := make(chan struct{})
-	go func() { _ = feed.Run(ctx); close(feedDone) }()
-	t.Cleanup(func() { cancel(); <-feedDone })
-	return &stack{ctx: ctx, db: db, run: run, alerts: alertsRun, app: a, log: log, market: mf, hub: hub}
+	s := apptest.New(t, storetest.OpenSQLite(t))
+	return &stack{ctx: s.Ctx, db: s.DB, run: s.Projector, alerts: s.Alerts, app: s.App, log: s.Log, market: s.Market, hub: s.Hub}
 }
 
 // identity returns the sign-in services, with a signing key in place.
