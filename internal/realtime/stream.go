@@ -20,16 +20,6 @@ type Stream struct {
 	last Cursor // the last message returned
 	// resume: the stream was opened with a Last-Event-ID not yet served.
 	resume bool
-	wake   chan struct{}
-}
-
-// Wake makes a waiting Next return at once (with no messages): the
-// reader has something else to do, such as checking new credentials.
-func (st *Stream) Wake() {
-	select {
-	case st.wake <- struct{}{}:
-	default:
-	}
 }
 
 // Open starts a stream of channels with a queue of buffer messages,
@@ -46,9 +36,9 @@ func (h *Hub) OpenNotify(channels []string, buffer int, after Cursor, notify fun
 	sub := h.subscribe(channels, buffer, after, notify)
 	if after.ID < 0 {
 		after = sub.start
-		return &Stream{hub: h, sub: sub, last: after, wake: make(chan struct{}, 1)}
+		return &Stream{hub: h, sub: sub, last: after}
 	}
-	return &Stream{hub: h, sub: sub, last: after, resume: true, wake: make(chan struct{}, 1)}
+	return &Stream{hub: h, sub: sub, last: after, resume: true}
 }
 
 // Close ends the stream.
@@ -129,8 +119,6 @@ func (st *Stream) next(ctx context.Context, wait time.Duration, block bool) (msg
 		case m := <-st.sub.C:
 			queued = append(queued, m)
 		case <-t.C:
-			return nil, false, nil
-		case <-st.wake:
 			return nil, false, nil
 		}
 	}

@@ -92,7 +92,7 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 	if base == nil {
 		base = context.Background()
 	}
-	c := &wsConn{s: s, conn: conn, ls: ls}
+	c := &wsConn{conn: conn, ls: ls}
 	c.ctx, c.cancel = context.WithCancel(base)
 	c.flushing.Store(true) // no flush before the connection is set up
 	c.st = s.cfg.Hub.OpenNotify(ls.hub, wsBuffer, after, c.wake)
@@ -149,7 +149,6 @@ var wsBuffer = 8
 
 // wsConn is one /ws connection.
 type wsConn struct {
-	s      *Server
 	conn   *websocket.Conn
 	st     *realtime.Stream
 	ctx    context.Context
