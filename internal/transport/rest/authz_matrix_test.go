@@ -762,6 +762,9 @@ var mxVariants = map[string][]mxVariant{
 	"plain:GET /api/docs":              {{name: "get"}},
 	"plain:GET /.well-known/jwks.json": {{name: "get"}},
 	"plain:GET /events":                {{name: "public channels"}},
+	"plain:GET /{$}":                   {{name: "home"}, {name: "search", query: "q=Secret&region=EU"}},
+	"plain:GET /jobs/{id}":             {{name: "published", target: "A:pub"}},
+	"plain:GET /assets/app.css":        {{name: "get"}},
 	"plain:GET /graphql":               {{name: "query", query: "query=%7B__typename%7D"}},
 	"plain:POST /graphql":              {{name: "query", body: mxConst(map[string]any{"query": "{ __typename }"})}},
 	"plain:GET /graphiql":              {{name: "page"}},
@@ -833,7 +836,7 @@ func (c *mxCase) ghostable(o mxObj) bool {
 }
 
 func (c *mxCase) request() mxRequest {
-	path := c.op.Path
+	path := strings.ReplaceAll(c.op.Path, "{$}", "") // a pattern's end-of-path marker
 	for _, p := range regexp.MustCompile(`\{[A-Za-z]+\}`).FindAllString(path, -1) {
 		var v string
 		switch p {

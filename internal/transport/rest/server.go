@@ -35,6 +35,7 @@ import (
 	"github.com/meridianhq/meridian/internal/store"
 	"github.com/meridianhq/meridian/internal/transport/connectapi"
 	"github.com/meridianhq/meridian/internal/transport/graphql"
+	"github.com/meridianhq/meridian/internal/web"
 )
 
 // Pinger is something /readyz checks.
@@ -165,6 +166,13 @@ func New(cfg Config) *Server {
 			graphiql.ServeHTTP(w, r)
 		})
 	}
+	if cfg.App != nil {
+		// The web app (server-rendered pages, internal/web).
+		wh := web.New(web.Config{App: cfg.App, Log: cfg.Log})
+		s.handle("GET /{$}", PolicyPublic, wh.ServeHTTP)
+		s.handle("GET /jobs/{id}", PolicyPublic, wh.ServeHTTP)
+		s.handle("GET /assets/app.css", PolicyPublic, wh.ServeHTTP)
+	}
 	s.handle("GET /unsubscribe", PolicyPublic, s.UnsubscribePage)
 	s.handle("POST /unsubscribe", PolicyPublic, s.Unsubscribe)
 	s.handle("GET /api/docs", PolicyOperational, s.docs)
@@ -178,10 +186,6 @@ func New(cfg Config) *Server {
 		s.mux.Handle(r.Path, r.Handler)
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			http.Redirect(w, r, "/api/docs", http.StatusFound)
-			return
-		}
 		writeProblem(w, newProblem(http.StatusNotFound, meridian.ENotFound, "no such endpoint: "+r.Method+" "+r.URL.Path))
 	})
 	h := s.idempotency(acceptCSV(s.mux))
