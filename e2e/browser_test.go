@@ -277,6 +277,35 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 	checkA11y(t, ctx, "job page")
 	screenshot(t, ctx, shots, "job.png")
 
+	// The organization page, linked from the job page.
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(".job-head .org a")))); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ = chromedp.Run(ctx, chromedp.Location())
+	if !strings.Contains(loc, "/orgs/") {
+		t.Fatalf("after the organization link, the page is %s", loc)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".hit").length`)); err != nil || n == 0 {
+		t.Errorf("organization page lists %d postings (%v)", n, err)
+	}
+	checkA11y(t, ctx, "organization page")
+
+	// The market dashboard, from the header: inline SVG charts, each
+	// labelled, with the numbers in tables.
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(`header.site nav a[href="/market"]`)))); err != nil {
+		t.Fatal(err)
+	}
+	charts, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart svg[role=img] > title").length`))
+	if err != nil || charts < 4 {
+		t.Errorf("market dashboard has %d labelled charts (%v)", charts, err)
+	}
+	checkA11y(t, ctx, "market")
+	screenshot(t, ctx, shots, "market.png")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelectorAll("details").forEach(d => d.open = true); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "market tables")
+
 	// An unknown posting is a 404 page.
 	res404, err := chromedp.Run(ctx, chromedp.NavigateResponse(p.URL+"/jobs/no-such-job"))
 	if err != nil || res404.Status != 404 {

@@ -28,6 +28,8 @@ func (h *Handler) funcs() template.FuncMap {
 		},
 		"title":      titleCase,
 		"employment": employmentText,
+		"pct":        pct,
+		"interval":   interval,
 		// html marks the read model's description HTML as safe: it was
 		// rendered from Markdown and sanitized when projected.
 		"html": func(s string) template.HTML { return template.HTML(s) }, // #nosec G203 -- readmodel.Job.DescriptionHTML is sanitized (bluemonday) by the projection

@@ -50,8 +50,9 @@ type Handler struct {
 	tax    *skills.Taxonomy
 }
 
-// New returns the web app's handler. It serves GET /, GET /jobs/{id} and
-// GET /assets/app.css; anything else under it is a 404 page.
+// New returns the web app's handler. It serves GET /, GET /jobs/{id},
+// GET /market, GET /orgs/{orgId} and GET /assets/app.css; anything else
+// under it is a 404 page.
 func New(cfg Config) *Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -63,11 +64,13 @@ func New(cfg Config) *Handler {
 	sum := sha256.Sum256(css)
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: map[string]*template.Template{}, css: css,
 		cssTag: hex.EncodeToString(sum[:8]), tax: skills.Default()}
-	for _, name := range []string{"home", "job", "error"} {
+	for _, name := range []string{"home", "job", "market", "org", "error"} {
 		h.pages[name] = template.Must(template.New("layout.html").Funcs(h.funcs()).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	h.mux.HandleFunc("GET /{$}", h.home)
 	h.mux.HandleFunc("GET /jobs/{id}", h.job)
+	h.mux.HandleFunc("GET /market", h.market)
+	h.mux.HandleFunc("GET /orgs/{orgId}", h.org)
 	h.mux.HandleFunc("GET /assets/app.css", h.stylesheet)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")

@@ -16,6 +16,8 @@ import (
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/export"
+	"github.com/meridianhq/meridian/internal/follow"
+	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/projection"
 	"github.com/meridianhq/meridian/internal/readmodel"
@@ -29,12 +31,19 @@ import (
 type stack struct {
 	app    *app.App
 	search *search.Follower
+	market *follow.Follower // nil: no market model
 	srv    *httptest.Server
 	owner  context.Context
 	orgID  string
 }
 
 func newStack(t *testing.T) *stack {
+	t.Helper()
+	return newStackWith(t, true)
+}
+
+// newStackWith is newStack, with or without the market model.
+func newStackWith(t *testing.T, withMarket bool) *stack {
 	t.Helper()
 	db := storetest.OpenSQLite(t)
 	log := slog.New(slog.DiscardHandler)
@@ -52,9 +61,17 @@ func newStack(t *testing.T) *stack {
 	go func() { _ = follower.Run(ctx); close(searchDone) }()
 	t.Cleanup(func() { cancel(); <-searchDone })
 	a.Search = follower
+	var mf *follow.Follower
+	if withMarket {
+		a.Market = market.NewModel()
+		mf = &follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}
+		marketDone := make(chan struct{})
+		go func() { _ = mf.Run(ctx); close(marketDone) }()
+		t.Cleanup(func() { cancel(); <-marketDone })
+	}
 	srv := httptest.NewServer(web.New(web.Config{App: a, Log: log}))
 	t.Cleanup(srv.Close) // before the stack stops
-	s := &stack{app: a, search: follower, srv: srv,
+	s := &stack{app: a, search: follower, market: mf, srv: srv,
 		owner: meridian.WithPrincipal(context.Background(), meridian.Principal{Kind: meridian.PrincipalUser, ID: "owner-1"})}
 	res, err := a.CreateOrg(s.owner, domain.OrgDetails{Name: "Acme Remote", Website: "https://acme.example"}, "")
 	if err != nil {
@@ -77,7 +94,13 @@ func goJob(title string) domain.JobDetails {
 // post drafts and (when publish) publishes a job, and waits until search sees it.
 func (s *stack) post(t *testing.T, d domain.JobDetails, publish bool) string {
 	t.Helper()
-	res, err := s.app.DraftJob(s.owner, s.orgID, d)
+	return s.postIn(t, s.orgID, d, publish)
+}
+
+// postIn is post for another organization of the owner.
+func (s *stack) postIn(t *testing.T, orgID string, d domain.JobDetails, publish bool) string {
+	t.Helper()
+	res, err := s.app.DraftJob(s.owner, orgID, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +111,11 @@ func (s *stack) post(t *testing.T, d domain.JobDetails, publish bool) string {
 	}
 	if err := s.search.WaitFor(context.Background(), res.Position); err != nil {
 		t.Fatal(err)
+	}
+	if s.market != nil {
+		if err := s.market.WaitFor(context.Background(), res.Position); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return res.ID
 }

@@ -764,6 +764,8 @@ var mxVariants = map[string][]mxVariant{
 	"plain:GET /events":                {{name: "public channels"}},
 	"plain:GET /{$}":                   {{name: "home"}, {name: "search", query: "q=Secret&region=EU"}},
 	"plain:GET /jobs/{id}":             {{name: "published", target: "A:pub"}},
+	"plain:GET /market":                {{name: "dashboard"}, {name: "period-region", query: "period=2026-Q1&region=EU"}},
+	"plain:GET /orgs/{orgId}":          {{name: "A", org: "A"}},
 	"plain:GET /assets/app.css":        {{name: "get"}},
 	"plain:GET /graphql":               {{name: "query", query: "query=%7B__typename%7D"}},
 	"plain:POST /graphql":              {{name: "query", body: mxConst(map[string]any{"query": "{ __typename }"})}},

@@ -171,6 +171,8 @@ func New(cfg Config) *Server {
 		wh := web.New(web.Config{App: cfg.App, Log: cfg.Log})
 		s.handle("GET /{$}", PolicyPublic, wh.ServeHTTP)
 		s.handle("GET /jobs/{id}", PolicyPublic, wh.ServeHTTP)
+		s.handle("GET /market", PolicyPublic, wh.ServeHTTP)
+		s.handle("GET /orgs/{orgId}", PolicyPublic, wh.ServeHTTP)
 		s.handle("GET /assets/app.css", PolicyPublic, wh.ServeHTTP)
 	}
 	s.handle("GET /unsubscribe", PolicyPublic, s.UnsubscribePage)
