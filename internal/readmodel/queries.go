@@ -218,11 +218,7 @@ func (q *Queries) JobsByID(ctx context.Context, ids []string) (map[string]Job, e
 	if len(ids) == 0 {
 		return out, nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	marks, args := inArgs(ids)
 	rows, err := q.db.Query(ctx, `SELECT `+jobCols+` FROM jobs WHERE id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, err

@@ -156,6 +156,8 @@ type hitView struct {
 	Salary      string
 	Eligibility string
 	Skills      []string
+	// ShowOrg links the posting's organization (not on its own page).
+	ShowOrg bool
 }
 
 type homeData struct {
@@ -210,7 +212,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		cur = "USD"
 	}
 	for _, hit := range page.Hits {
-		hv := hitView{JobHit: hit, URL: "/jobs/" + url.PathEscape(hit.Job.ID), Eligibility: eligibilityText(hit.Job)}
+		hv := hitView{JobHit: hit, URL: "/jobs/" + url.PathEscape(hit.Job.ID), Eligibility: eligibilityText(hit.Job), ShowOrg: true}
 		if hit.Salary != nil {
 			hv.Salary = moneyRange(hit.Salary.Min, hit.Salary.Max, hit.Salary.Currency) + " a year"
 		}
