@@ -83,13 +83,20 @@ func (a *App) webhooks() (*delivery.Endpoints, error) {
 	return a.Webhooks, nil
 }
 
-// CreateWebhook registers an endpoint; the secret is returned only here.
-func (a *App) CreateWebhook(ctx context.Context, orgID, url string, events []string) (WebhookEndpoint, string, error) {
+// webhookAdmin returns the endpoints store once the principal is an admin
+// or owner of the organization (webhooks are managed like credentials).
+func (a *App) webhookAdmin(ctx context.Context, orgID string) (*delivery.Endpoints, meridian.Principal, error) {
 	w, err := a.webhooks()
 	if err != nil {
-		return WebhookEndpoint{}, "", err
+		return nil, meridian.Principal{}, err
 	}
 	p, err := a.requireOrgAdmin(ctx, orgID)
+	return w, p, err
+}
+
+// CreateWebhook registers an endpoint; the secret is returned only here.
+func (a *App) CreateWebhook(ctx context.Context, orgID, url string, events []string) (WebhookEndpoint, string, error) {
+	w, p, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
@@ -102,11 +109,8 @@ func (a *App) CreateWebhook(ctx context.Context, orgID, url string, events []str
 
 // Webhooks lists an organization's endpoints.
 func (a *App) WebhookEndpoints(ctx context.Context, orgID string) ([]WebhookEndpoint, error) {
-	w, err := a.webhooks()
+	w, _, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
 		return nil, err
 	}
 	es, err := w.List(ctx, orgID)
@@ -119,11 +123,7 @@ func (a *App) WebhookEndpoints(ctx context.Context, orgID string) ([]WebhookEndp
 
 // DeleteWebhook removes an endpoint with its delivery log.
 func (a *App) DeleteWebhook(ctx context.Context, orgID, id string) error {
-	w, err := a.webhooks()
-	if err != nil {
-		return err
-	}
-	p, err := a.requireOrgAdmin(ctx, orgID)
+	w, p, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
 		return err
 	}
@@ -136,11 +136,7 @@ func (a *App) DeleteWebhook(ctx context.Context, orgID, id string) error {
 
 // EnableWebhook lets a disabled endpoint receive deliveries again.
 func (a *App) EnableWebhook(ctx context.Context, orgID, id string) (WebhookEndpoint, error) {
-	w, err := a.webhooks()
-	if err != nil {
-		return WebhookEndpoint{}, err
-	}
-	p, err := a.requireOrgAdmin(ctx, orgID)
+	w, p, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
 		return WebhookEndpoint{}, err
 	}
@@ -155,11 +151,7 @@ func (a *App) EnableWebhook(ctx context.Context, orgID, id string) (WebhookEndpo
 // RotateWebhookSecret gives an endpoint a new secret; the old one keeps
 // signing too for the rotation window.
 func (a *App) RotateWebhookSecret(ctx context.Context, orgID, id string) (WebhookEndpoint, string, error) {
-	w, err := a.webhooks()
-	if err != nil {
-		return WebhookEndpoint{}, "", err
-	}
-	p, err := a.requireOrgAdmin(ctx, orgID)
+	w, p, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
@@ -174,11 +166,8 @@ func (a *App) RotateWebhookSecret(ctx context.Context, orgID, id string) (Webhoo
 
 // WebhookDeliveries is an endpoint's delivery log, newest first.
 func (a *App) WebhookDeliveries(ctx context.Context, orgID, id string, limit int) ([]WebhookDelivery, error) {
-	w, err := a.webhooks()
+	w, _, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := a.requireOrgAdmin(ctx, orgID); err != nil {
 		return nil, err
 	}
 	if _, err := w.Get(ctx, orgID, id); err != nil {
@@ -194,11 +183,7 @@ func (a *App) WebhookDeliveries(ctx context.Context, orgID, id string, limit int
 
 // ReplayWebhookDelivery sends a dead or delivered delivery again.
 func (a *App) ReplayWebhookDelivery(ctx context.Context, orgID, deliveryID string) (WebhookDelivery, error) {
-	w, err := a.webhooks()
-	if err != nil {
-		return WebhookDelivery{}, err
-	}
-	p, err := a.requireOrgAdmin(ctx, orgID)
+	w, p, err := a.webhookAdmin(ctx, orgID)
 	if err != nil {
 		return WebhookDelivery{}, err
 	}
