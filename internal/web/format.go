@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"html/template"
 	"math"
-	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/meridian"
@@ -36,23 +38,12 @@ func (h *Handler) funcs() template.FuncMap {
 	}
 }
 
+// english prints numbers with English digit grouping (x/text's number
+// formatting, as the rest of the page is English).
+var english = message.NewPrinter(language.English)
+
 // thousands formats n with comma separators (120000 → "120,000").
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func thousands(n int64) string { return english.Sprintf("%d", n) }
 
 // moneyRange formats a range in major units ("USD 120,000–160,000").
 func moneyRange(lo, hi int64, cur string) string {
