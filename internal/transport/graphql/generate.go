@@ -1,3 +1,3 @@
 package graphql
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go tool gqlgen generate
