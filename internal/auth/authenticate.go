@@ -3,6 +3,9 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
+	"mime"
+	"net"
 	"net/http"
 	"strings"
 
@@ -16,6 +19,11 @@ const (
 	RefreshCookie = "meridian_refresh"
 	CSRFCookie    = "meridian_csrf"
 	CSRFHeader    = "X-CSRF-Token"
+	// CSRFField is the form field that carries the CSRF token in the web
+	// app's HTML forms, which cannot set headers.
+	CSRFField = "csrf_token"
+	// FormLimit caps the body of a form read for its CSRF token.
+	FormLimit = 2 << 20
 )
 
 // Authenticator turns a request's credentials into a principal. A request
@@ -91,8 +99,69 @@ func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
+// validCSRF checks the double-submit token: the CSRF cookie's value must
+// come back in the X-CSRF-Token header or, for an HTML form (urlencoded or
+// multipart), in its csrf_token field. Reading the field parses the form
+// (its body capped at FormLimit); handlers then read r.PostForm.
 func validCSRF(r *http.Request) bool {
 	c, err := r.Cookie(CSRFCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
 	h := r.Header.Get(CSRFHeader)
-	return err == nil && c.Value != "" && h != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(h)) == 1
+	if h == "" && isForm(r) {
+		r.Body = http.MaxBytesReader(nil, r.Body, FormLimit)
+		if err := r.ParseMultipartForm(FormLimit); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return false
+		}
+		h = r.PostForm.Get(CSRFField)
+	}
+	return h != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(h)) == 1
+}
+
+func isForm(r *http.Request) bool {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data"
+}
+
+// SessionCookies are the web app's cookies for freshly issued tokens: the
+// access token (HttpOnly, SameSite=Lax), the refresh token (HttpOnly,
+// SameSite=Strict; the web app's pages renew an expired session with it,
+// the refresh and sign-out endpoints read it) and a CSRF token
+// readable by the page, which it echoes in X-CSRF-Token or a form's
+// csrf_token field on unsafe requests (double submit).
+func SessionCookies(secure bool, t Tokens) []*http.Cookie {
+	csrf := meridian.NewID()
+	return []*http.Cookie{
+		{Name: AccessCookie, Value: t.AccessToken, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(t.ExpiresIn)},
+		{Name: RefreshCookie, Value: t.RefreshToken, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 30 * 24 * 3600},
+		{Name: CSRFCookie, Value: csrf, Path: "/", Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600},
+	}
+}
+
+// oldRefreshPath is where earlier versions scoped the refresh cookie;
+// signing out clears it there too.
+const oldRefreshPath = "/api/v1/auth/refresh"
+
+// ClearCookies removes the session's cookies.
+func ClearCookies(secure bool) []*http.Cookie {
+	var out []*http.Cookie
+	for _, n := range []struct{ name, path string }{{AccessCookie, "/"}, {RefreshCookie, "/"}, {RefreshCookie, oldRefreshPath}, {CSRFCookie, "/"}} {
+		out = append(out, &http.Cookie{Name: n.name, Value: "", Path: n.path, MaxAge: -1, HttpOnly: n.name != CSRFCookie, Secure: secure, SameSite: http.SameSiteLaxMode})
+	}
+	return out
+}
+
+// CookiesSecure: Secure cookies everywhere except plain HTTP on loopback,
+// where browsers would drop them during local development.
+func CookiesSecure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	return !(host == "localhost" || (ip != nil && ip.IsLoopback()))
 }

@@ -95,7 +95,7 @@ func marketFilter(v url.Values) (market.Filter, string, string, []string) {
 
 func (h *Handler) market(w http.ResponseWriter, r *http.Request) {
 	f, period, region, problems := marketFilter(r.URL.Query())
-	d := marketData{layout: h.layout("Remote backend job market", "Which skills remote backend postings ask for, what they pay and how demand moves: figures from the postings published on Meridian."),
+	d := marketData{layout: h.layout(r, "Remote backend job market", "Which skills remote backend postings ask for, what they pay and how demand moves: figures from the postings published on Meridian."),
 		Period: period, Region: region, Problems: problems}
 	for _, k := range sortedKeys(domain.Regions) {
 		d.Regions = append(d.Regions, option{k, regionName(k), k == region})
@@ -330,7 +330,7 @@ func (h *Handler) org(w http.ResponseWriter, r *http.Request) {
 	if o.Description != "" {
 		desc = o.Description
 	}
-	d := orgData{layout: h.layout(o.Name, desc), Org: o, More: page.NextCursor != "", Market: h.cfg.App.Market != nil}
+	d := orgData{layout: h.layout(r, o.Name, desc), Org: o, More: page.NextCursor != "", Market: h.cfg.App.Market != nil}
 	for _, j := range page.Items {
 		hv := hitView{URL: "/jobs/" + url.PathEscape(j.ID), Eligibility: eligibilityText(j), Salary: salaryText(j.Salary)}
 		hv.Job = j

@@ -181,7 +181,7 @@ var currencies = []string{"USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "PLN"
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	f := parseForm(r.URL.Query())
 	q, problems := f.query()
-	d := homeData{layout: h.layout("Remote backend jobs", "Search remote backend engineering jobs you are eligible for: skills, region, time-zone overlap, salary and seniority."),
+	d := homeData{layout: h.layout(r, "Remote backend jobs", "Search remote backend engineering jobs you are eligible for: skills, region, time-zone overlap, salary and seniority."),
 		Form: f, Problems: problems, Searched: len(r.URL.Query()) > 0}
 	d.Query = f.Q
 	status := http.StatusOK

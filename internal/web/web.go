@@ -1,9 +1,14 @@
 // Package web is Meridian's server-rendered web app: html/template pages
-// with embedded templates and one stylesheet, no JavaScript required.
+// with embedded templates, one stylesheet and one small script. Every page
+// works without JavaScript (forms post and redirect); the script adds live
+// updates over Server-Sent Events and previews as you type.
 //
-// Pages are rendered for an anonymous visitor (there is no sign-in on the
-// web app yet), so what they show is public and may be cached by proxies
-// for a short while.
+// Public pages (search, job, organization, market) render their data as an
+// anonymous visitor, so a member's drafts never reach a page a proxy may
+// cache; the header knows who is signed in. Signed-in pages act as the
+// person in the request's context, through the same application services
+// and authorization decisions as the APIs: anonymous visitors get a 401
+// page with the sign-in form, API keys a 403, other tenants' objects 404.
 package web
 
 import (
@@ -15,75 +20,172 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/export"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/skills"
 )
 
-//go:embed templates/*.html assets/app.css
+//go:embed templates/*.html templates/partials/*.html assets/app.css assets/app.js
 var files embed.FS
 
-// CSP is the Content-Security-Policy of every page: no scripts at all
-// (JSON-LD is data, not script), styles and images from this origin only.
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// CSP is the Content-Security-Policy of every page: scripts, styles,
+// images and connections from this origin only (JSON-LD is data, not
+// script; no inline script or style anywhere).
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // Config configures the web app.
 type Config struct {
 	App *app.App
-	Log *slog.Logger
+	// Auth runs sign-up and sign-in (nil: the sign-in pages say it is not
+	// configured on this server).
+	Auth *auth.Service
+	Log  *slog.Logger
+}
+
+// Route is one of the web app's routes with the access policy it is
+// registered under: the name of a Policy of internal/transport/rest, whose
+// authorization matrix checks every route against it.
+type Route struct {
+	Pattern string
+	Policy  string
 }
 
 // Handler serves the web app's pages and assets.
 type Handler struct {
 	cfg    Config
 	mux    *http.ServeMux
+	routes []Route
 	pages  map[string]*template.Template
-	css    []byte
-	cssTag string // content hash of the stylesheet (ETag and URL version)
+	parts  *template.Template // the partials alone, for fragments
+	assets map[string]asset
 	tax    *skills.Taxonomy
+	xorg   *http.CrossOriginProtection
 }
 
-// New returns the web app's handler. It serves GET /, GET /jobs/{id},
-// GET /market, GET /orgs/{orgId} and GET /assets/app.css; anything else
-// under it is a 404 page.
+type asset struct {
+	body  []byte
+	ctype string
+	tag   string // content hash (ETag and URL version)
+}
+
+// New returns the web app's handler; Routes lists what it serves.
+// Anything else under it is a 404 page.
 func New(cfg Config) *Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	css, err := files.ReadFile("assets/app.css")
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: map[string]*template.Template{}, assets: map[string]asset{},
+		tax: skills.Default(), xorg: http.NewCrossOriginProtection()}
+	for name, ctype := range map[string]string{"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"} {
+		b, err := files.ReadFile("assets/" + name)
+		if err != nil {
+			panic(err) // embedded: cannot happen
+		}
+		sum := sha256.Sum256(b)
+		h.assets[name] = asset{body: b, ctype: ctype, tag: hex.EncodeToString(sum[:8])}
+	}
+	pages, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
-		panic(err) // embedded: cannot happen
+		panic(err)
 	}
-	sum := sha256.Sum256(css)
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: map[string]*template.Template{}, css: css,
-		cssTag: hex.EncodeToString(sum[:8]), tax: skills.Default()}
-	for _, name := range []string{"home", "job", "market", "org", "error"} {
-		h.pages[name] = template.Must(template.New("layout.html").Funcs(h.funcs()).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		if name == "layout" {
+			continue
+		}
+		h.pages[name] = template.Must(template.New("layout.html").Funcs(h.funcs()).ParseFS(files, "templates/layout.html", "templates/partials/*.html", p))
 	}
-	h.mux.HandleFunc("GET /{$}", h.home)
-	h.mux.HandleFunc("GET /jobs/{id}", h.job)
-	h.mux.HandleFunc("GET /market", h.market)
-	h.mux.HandleFunc("GET /orgs/{orgId}", h.org)
-	h.mux.HandleFunc("GET /assets/app.css", h.stylesheet)
+	h.parts = template.Must(template.New("parts").Funcs(h.funcs()).ParseFS(files, "templates/partials/*.html"))
+	h.route("GET /{$}", "public", h.home)
+	h.route("GET /jobs/{id}", "public", h.job)
+	h.route("GET /market", "public", h.market)
+	h.route("GET /orgs/{orgId}", "public", h.org)
+	h.route("GET /assets/app.css", "public", h.asset("app.css"))
+	h.route("GET /assets/app.js", "public", h.asset("app.js"))
+	h.route("POST /skills/preview", "public", h.skillsPreview)
+	h.registerSession()
+	h.registerDeveloper()
+	h.registerEmployer()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
 	return h
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// route registers a page under its access policy. Unsafe methods are
+// refused to cross-origin browser requests (Sec-Fetch-Site / Origin), on
+// top of the CSRF token a signed-in form carries.
+func (h *Handler) route(pattern, policy string, fn http.HandlerFunc) {
+	h.routes = append(h.routes, Route{Pattern: pattern, Policy: policy})
+	var handler http.Handler = fn
+	if !strings.HasPrefix(pattern, "GET ") {
+		handler = h.xorg.Handler(handler)
+	}
+	h.mux.Handle(pattern, handler)
+}
 
-// anonymous is the context pages are rendered in: the web app has no
-// sign-in yet, so a caller's credentials must not reveal private data on
-// a page that may be cached.
+// Routes lists the web app's routes, for the server to mount.
+func (h *Handler) Routes() []Route { return append([]Route(nil), h.routes...) }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/assets/") {
+		r = h.renew(w, r)
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// renew continues an expired web session: the browser dropped the access
+// cookie when it expired, but still holds the refresh cookie, so the page
+// rotates the refresh token, sets the new cookies and is served as the
+// person. A refresh token that does not work any more is cleared.
+func (h *Handler) renew(w http.ResponseWriter, r *http.Request) *http.Request {
+	if h.cfg.Auth == nil || meridian.PrincipalFrom(r.Context()).Kind != meridian.PrincipalAnonymous {
+		return r
+	}
+	if _, err := r.Cookie(auth.AccessCookie); err == nil {
+		return r
+	}
+	c, err := r.Cookie(auth.RefreshCookie)
+	if err != nil || c.Value == "" {
+		return r
+	}
+	secure := auth.CookiesSecure(r)
+	t, err := h.cfg.Auth.Refresh(r.Context(), c.Value)
+	if err != nil {
+		for _, c := range auth.ClearCookies(secure) {
+			http.SetCookie(w, c)
+		}
+		return r
+	}
+	p, err := h.cfg.Auth.Tokens.VerifyAccess(r.Context(), t.AccessToken)
+	if err != nil {
+		return r
+	}
+	cookies := auth.SessionCookies(secure, t)
+	if old, err := r.Cookie(auth.CSRFCookie); err == nil && old.Value != "" {
+		cookies[2].Value = old.Value // open forms in other tabs keep working
+	}
+	for _, c := range cookies {
+		http.SetCookie(w, c)
+		r.AddCookie(c) // this request's forms carry the new CSRF token
+	}
+	return r.WithContext(meridian.WithPrincipal(r.Context(), p))
+}
+
+// anonymous is the context public pages read their data in, so that a
+// page a proxy may cache never shows what only the caller may see.
 func anonymous(r *http.Request) context.Context {
 	return meridian.WithPrincipal(r.Context(), meridian.Anonymous)
 }
@@ -93,17 +195,47 @@ type layout struct {
 	Title       string
 	Description string
 	CSSURL      string
+	JSURL       string
 	Query       string // the search box's value in the header
+	Path        string // the page's path (sign-in return address, nav)
+	// User is the signed-in person (nil for visitors and API keys).
+	User *auth.User
+	// CSRF is the session's CSRF token, put in every form that posts.
+	CSRF  string
+	Flash string
 }
 
-func (h *Handler) layout(title, desc string) layout {
-	return layout{Title: title, Description: desc, CSSURL: "/assets/app.css?v=" + h.cssTag}
+func (h *Handler) layout(r *http.Request, title, desc string) layout {
+	l := layout{Title: title, Description: desc, CSSURL: h.assetURL("app.css"), JSURL: h.assetURL("app.js"), Path: r.URL.RequestURI()}
+	if c, err := r.Cookie(auth.CSRFCookie); err == nil {
+		l.CSRF = c.Value
+	}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		l.Flash, _ = url.QueryUnescape(c.Value)
+	}
+	p := meridian.PrincipalFrom(r.Context())
+	if p.Kind == meridian.PrincipalUser {
+		u := auth.User{ID: p.ID, PlatformAdmin: p.PlatformAdmin}
+		if h.cfg.Auth != nil {
+			if got, err := h.cfg.Auth.Users.Get(r.Context(), p.ID); err == nil {
+				u = got
+			}
+		}
+		l.User = &u
+	}
+	return l
 }
+
+func (h *Handler) assetURL(name string) string { return "/assets/" + name + "?v=" + h.assets[name].tag }
 
 // render writes a page, buffered so a template error becomes a clean 500.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	var buf bytes.Buffer
-	if err := h.pages[page].Execute(&buf, data); err != nil {
+	t, ok := h.pages[page]
+	if !ok {
+		panic("web: no page " + page)
+	}
+	if err := t.Execute(&buf, data); err != nil {
 		h.cfg.Log.ErrorContext(r.Context(), "web: render", "page", page, "err", err)
 		if page != "error" {
 			h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "This page could not be shown. Please try again later.")
@@ -116,9 +248,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Content-Security-Policy", CSP)
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Add("Vary", "Cookie")
+	if _, err := r.Cookie(flashCookie); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, SameSite: http.SameSiteLaxMode})
+	}
 	switch {
-	case status != http.StatusOK:
+	case status != http.StatusOK || personal(r):
 		hd.Set("Cache-Control", "no-store")
 	case hd.Get("Cache-Control") == "": // the API server says no-store to requests with credentials
 		hd.Set("Cache-Control", "public, max-age=60")
@@ -129,14 +265,36 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 }
 
+// personal reports whether the page may differ by visitor: a session
+// cookie or other credentials, or a flash message.
+func personal(r *http.Request) bool {
+	if meridian.PrincipalFrom(r.Context()).Kind != meridian.PrincipalAnonymous {
+		return true
+	}
+	for _, n := range []string{auth.AccessCookie, flashCookie} {
+		if _, err := r.Cookie(n); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 type errorData struct {
 	layout
 	Heading string
 	Message string
+	// SignIn shows the sign-in form (a page for signed-in people, 401).
+	SignIn bool
+	signInForm
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	h.render(w, r, status, "error", errorData{layout: h.layout(heading, ""), Heading: heading, Message: msg})
+	d := errorData{layout: h.layout(r, heading, ""), Heading: heading, Message: msg}
+	if status == http.StatusUnauthorized {
+		d.SignIn, d.signInForm = true, h.signInForm(r.URL.RequestURI(), "")
+		w.Header().Set("WWW-Authenticate", `Cookie realm="meridian", form-action="/signin"`)
+	}
+	h.render(w, r, status, "error", d)
 }
 
 // fail shows the page for an application error.
@@ -144,36 +302,97 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch meridian.ErrorCode(err) {
 	case meridian.ENotFound:
 		h.errorPage(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
+	case meridian.EUnauthorized:
+		h.errorPage(w, r, http.StatusUnauthorized, "Sign in to continue", "This page is for signed-in members.")
+	case meridian.EForbidden:
+		h.errorPage(w, r, http.StatusForbidden, "Not allowed", meridian.ErrorMessage(err))
+	case meridian.EInvalid, meridian.ERule, meridian.EConflict:
+		status := http.StatusUnprocessableEntity
+		if meridian.ErrorCode(err) == meridian.EConflict {
+			status = http.StatusConflict
+		}
+		h.errorPage(w, r, status, "That did not work", meridian.ErrorMessage(err))
 	case meridian.EUnavailable:
 		h.errorPage(w, r, http.StatusServiceUnavailable, "Temporarily unavailable", "This page is not available right now. Please try again in a moment.")
+	case meridian.ERateLimited:
+		h.errorPage(w, r, http.StatusTooManyRequests, "Too many requests", "Please wait a moment and try again.")
 	default:
 		h.cfg.Log.ErrorContext(r.Context(), "web: request failed", "path", r.URL.Path, "err", err)
 		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "This page could not be shown. Please try again later.")
 	}
 }
 
-// stylesheet serves the embedded CSS. A request carrying the current
-// content hash (?v=, as the pages link it) may be cached for a year; any
-// other is revalidated by ETag.
-func (h *Handler) stylesheet(w http.ResponseWriter, r *http.Request) {
-	etag := `"` + h.cssTag + `"`
-	hd := w.Header()
-	hd.Set("ETag", etag)
-	hd.Set("Content-Security-Policy", CSP)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	if r.URL.Query().Get("v") == h.cssTag {
-		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		hd.Set("Cache-Control", "public, max-age=300")
-	}
-	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
-		w.WriteHeader(http.StatusNotModified)
+// fragment writes a part of a page (a live preview), not cached.
+func (h *Handler) fragment(w http.ResponseWriter, r *http.Request, name string, data any) {
+	var buf bytes.Buffer
+	if err := h.parts.ExecuteTemplate(&buf, name, data); err != nil {
+		h.cfg.Log.ErrorContext(r.Context(), "web: render", "fragment", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	hd.Set("Content-Type", "text/css; charset=utf-8")
-	hd.Set("Content-Length", strconv.Itoa(len(h.css)))
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(h.css)
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", CSP)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// skillsFound is the skills preview's view.
+type skillsFound struct {
+	Required, Nice []skills.Match
+}
+
+// extractSkills reads the skills a text names (posting descriptions,
+// résumé summaries), as the ingestion pipeline does.
+func extractSkills(text string) skillsFound {
+	var d skillsFound
+	for _, m := range skills.DefaultExtractor().Extract(text) {
+		if m.Requirement == skills.NiceToHave {
+			d.Nice = append(d.Nice, m)
+		} else {
+			d.Required = append(d.Required, m)
+		}
+	}
+	return d
+}
+
+// skillsPreview answers POST /skills/preview (form field text, at most
+// 64 KiB) with the skills found, for the editors' live previews.
+func (h *Handler) skillsPreview(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the text is too long to preview (64 KiB at most)", http.StatusRequestEntityTooLarge)
+		return
+	}
+	h.fragment(w, r, "skills-preview", extractSkills(r.PostForm.Get("text")))
+}
+
+// asset serves an embedded asset. A request carrying the current content
+// hash (?v=, as the pages link it) may be cached for a year; any other is
+// revalidated by ETag.
+func (h *Handler) asset(name string) http.HandlerFunc {
+	a := h.assets[name]
+	return func(w http.ResponseWriter, r *http.Request) {
+		etag := `"` + a.tag + `"`
+		hd := w.Header()
+		hd.Set("ETag", etag)
+		hd.Set("Content-Security-Policy", CSP)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		if r.URL.Query().Get("v") == a.tag {
+			hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			hd.Set("Cache-Control", "public, max-age=300")
+		}
+		if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		hd.Set("Content-Type", a.ctype)
+		hd.Set("Content-Length", strconv.Itoa(len(a.body)))
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(a.body)
+		}
 	}
 }
 
@@ -223,7 +442,7 @@ func (h *Handler) job(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := jobData{layout: h.layout(j.Title+" at "+j.OrgName, summary(j)), Job: j, Org: org, JSONLD: ld}
+	d := jobData{layout: h.layout(r, j.Title+" at "+j.OrgName, summary(j)), Job: j, Org: org, JSONLD: ld}
 	for _, s := range j.Skills {
 		v := skillView{ID: s.Skill, Name: h.skillName(s.Skill), Level: s.Level}
 		if s.Required {

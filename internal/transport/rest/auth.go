@@ -101,27 +101,6 @@ type auditOut struct {
 	}
 }
 
-// sessionCookies are the web app's cookies: the access token (HttpOnly,
-// SameSite=Lax), the refresh token (HttpOnly, SameSite=Strict, sent only to
-// the refresh endpoint) and a CSRF token readable by the page, which it
-// echoes in X-CSRF-Token on unsafe requests (double submit).
-func sessionCookies(secure bool, t auth.Tokens) []*http.Cookie {
-	csrf := meridian.NewID()
-	return []*http.Cookie{
-		{Name: auth.AccessCookie, Value: t.AccessToken, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(t.ExpiresIn)},
-		{Name: auth.RefreshCookie, Value: t.RefreshToken, Path: "/api/v1/auth/refresh", HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 30 * 24 * 3600},
-		{Name: auth.CSRFCookie, Value: csrf, Path: "/", Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600},
-	}
-}
-
-func clearCookies(secure bool) []*http.Cookie {
-	var out []*http.Cookie
-	for _, n := range []struct{ name, path string }{{auth.AccessCookie, "/"}, {auth.RefreshCookie, "/api/v1/auth/refresh"}, {auth.CSRFCookie, "/"}} {
-		out = append(out, &http.Cookie{Name: n.name, Value: "", Path: n.path, MaxAge: -1, HttpOnly: n.name != auth.CSRFCookie, Secure: secure, SameSite: http.SameSiteLaxMode})
-	}
-	return out
-}
-
 type requestInfoKey struct{}
 
 type requestInfo struct {
@@ -144,24 +123,10 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// cookiesSecure: Secure cookies everywhere except plain HTTP on loopback,
-// where browsers would drop them during local development.
-func cookiesSecure(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	ip := net.ParseIP(host)
-	return !(host == "localhost" || (ip != nil && ip.IsLoopback()))
-}
-
 func (s *Server) tokensResponse(ctx context.Context, t auth.Tokens, cookie bool) *tokensOut {
 	out := &tokensOut{Body: t}
 	if cookie {
-		out.SetCookie = sessionCookies(infoFrom(ctx).secure, t)
+		out.SetCookie = auth.SessionCookies(infoFrom(ctx).secure, t)
 		out.Body = auth.Tokens{TokenType: "cookie", ExpiresIn: t.ExpiresIn}
 	}
 	return out
@@ -231,7 +196,7 @@ func (s *Server) registerAuth() {
 			if err := s.cfg.Auth.SignOut(ctx, p, time.Now().Add(24*time.Hour), rt, infoFrom(ctx).ip); err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			return &logoutOut{SetCookie: clearCookies(infoFrom(ctx).secure)}, nil
+			return &logoutOut{SetCookie: auth.ClearCookies(infoFrom(ctx).secure)}, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/api/v1/auth/me", Summary: "The signed-in user", Tags: tags, Metadata: access(PolicySession, "")},
 		func(ctx context.Context, _ *struct{}) (*meOut, error) {
@@ -403,7 +368,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, s.fail(ctx, err))
 		return
 	}
-	for _, c := range sessionCookies(cookiesSecure(r), t) {
+	for _, c := range auth.SessionCookies(auth.CookiesSecure(r), t) {
 		http.SetCookie(w, c)
 	}
 	if !strings.HasPrefix(returnTo, "/") || strings.HasPrefix(returnTo, "//") {

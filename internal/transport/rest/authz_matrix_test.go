@@ -80,6 +80,8 @@ func mxClassOf(status int) mxClass {
 	switch {
 	case status >= 200 && status < 300, status == http.StatusSwitchingProtocols: // 101: a WebSocket accepted
 		return mxOK
+	case status == http.StatusSeeOther: // a web form done: redirected to its result
+		return mxOK
 	case status == http.StatusConflict:
 		return mxDomain
 	case status == http.StatusUnauthorized:
@@ -490,7 +492,7 @@ func (fx *mxFixture) do(a mxActor, req mxRequest) mxResp {
 	for k, v := range req.header {
 		hr.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(hr)
+	res, err := mxNoRedirects.Do(hr)
 	fx.must(err)
 	defer res.Body.Close()
 	var raw []byte
@@ -778,6 +780,10 @@ var mxVariants = map[string][]mxVariant{
 	"plain:GET /auth/oidc/{provider}/start":    {{name: "no-providers", answer: mxHidden}},
 	"plain:GET /auth/oidc/{provider}/callback": {{name: "no-providers", answer: mxHidden, query: "state=s&code=c"}},
 }
+
+// mxNoRedirects sends requests without following redirects: a web form's
+// 303 is its answer.
+var mxNoRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // ---- cases and expectations ----
 
@@ -1127,7 +1133,7 @@ func mxBugs(bugs ...mxBug) map[string]string {
 var mxRaceDetector bool
 
 var (
-	mxHashesPasswords = map[string]bool{"register": true, "login": true}
+	mxHashesPasswords = map[string]bool{"register": true, "login": true, "plain:POST /signin": true, "plain:POST /signup": true}
 	mxRaceSubset      = map[string]bool{"anonymous": true, "A-owner": true, "D1": true, "A-key(all)": true, "A-client(all)": true, "revoked-key": true}
 )
 

@@ -168,12 +168,10 @@ func New(cfg Config) *Server {
 	}
 	if cfg.App != nil {
 		// The web app (server-rendered pages, internal/web).
-		wh := web.New(web.Config{App: cfg.App, Log: cfg.Log})
-		s.handle("GET /{$}", PolicyPublic, wh.ServeHTTP)
-		s.handle("GET /jobs/{id}", PolicyPublic, wh.ServeHTTP)
-		s.handle("GET /market", PolicyPublic, wh.ServeHTTP)
-		s.handle("GET /orgs/{orgId}", PolicyPublic, wh.ServeHTTP)
-		s.handle("GET /assets/app.css", PolicyPublic, wh.ServeHTTP)
+		wh := web.New(web.Config{App: cfg.App, Auth: cfg.Auth, Log: cfg.Log})
+		for _, rt := range wh.Routes() {
+			s.handle(rt.Pattern, Policy(rt.Policy), wh.ServeHTTP)
+		}
 	}
 	s.handle("GET /unsubscribe", PolicyPublic, s.UnsubscribePage)
 	s.handle("POST /unsubscribe", PolicyPublic, s.Unsubscribe)
@@ -374,7 +372,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // Bad credentials are a 401, never a silent downgrade to anonymous.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), requestInfoKey{}, requestInfo{secure: cookiesSecure(r), ip: clientIP(r)})
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, requestInfo{secure: auth.CookiesSecure(r), ip: clientIP(r)})
 		ctx = meridian.WithClientIP(ctx, clientIP(r))
 		r = r.WithContext(ctx)
 		p := meridian.Anonymous
@@ -386,6 +384,17 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		case s.authn != nil && (hasCredentials || !s.cfg.DevAuth):
 			var err error
 			if p, err = s.authn.Authenticate(r); err != nil {
+				if staleSessionPage(r, err) {
+					// A browser's session cookie that no longer works (the
+					// token expired a moment before the cookie, the signing
+					// key changed): drop it and load the page again, which
+					// renews the session from the refresh cookie or shows it
+					// signed out.
+					http.SetCookie(w, &http.Cookie{Name: auth.AccessCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: auth.CookiesSecure(r), SameSite: http.SameSiteLaxMode})
+					w.Header().Set("Cache-Control", "no-store")
+					http.Redirect(w, r, r.URL.RequestURI(), http.StatusSeeOther)
+					return
+				}
 				pr := problemFor(err)
 				if pr.Status == http.StatusUnauthorized {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="meridian"`)
@@ -411,6 +420,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(meridian.WithPrincipal(ctx, p)))
 	})
+}
+
+// staleSessionPage: a page load (GET of HTML) whose only credential is the
+// session cookie, and that cookie is not valid.
+func staleSessionPage(r *http.Request, err error) bool {
+	if r.Method != http.MethodGet || meridian.ErrorCode(err) != meridian.EUnauthorized ||
+		r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html") && !strings.HasPrefix(r.URL.Path, "/api/")
 }
 
 // tokenPrincipal authenticates a bare token (a GraphQL WebSocket's
