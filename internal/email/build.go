@@ -22,12 +22,15 @@ func (w *Worker) link(path string) string {
 
 func (w *Worker) jobURL(id string) string { return w.link("/jobs/" + url.PathEscape(id)) }
 
+// savedSearchURL is the saved search on the web app's list of them.
 func (w *Worker) savedSearchURL(id string) string {
-	return w.link("/saved-searches/" + url.PathEscape(id))
+	return w.link("/me/saved-searches#search-" + url.PathEscape(id))
 }
 
+// applicationURL is the application on the web app's list of the
+// candidate's applications.
 func (w *Worker) applicationURL(id string) string {
-	return w.link("/applications/" + url.PathEscape(id))
+	return w.link("/me/applications#application-" + url.PathEscape(id))
 }
 
 // UnsubscribeURL is the link (and List-Unsubscribe target) for u.

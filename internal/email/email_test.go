@@ -420,7 +420,7 @@ func TestApplicationUpdate(t *testing.T) {
 		if m.subject != "Your application for Backend Engineer (Go): Screening" {
 			t.Errorf("subject %q", m.subject)
 		}
-		if !strings.Contains(m.text, baseURL+"/applications/"+appl) || !strings.Contains(m.text, "Acme & Cloud") || strings.Contains(m.text, "Dan") {
+		if !strings.Contains(m.text, baseURL+"/me/applications#application-"+appl) || !strings.Contains(m.text, "Acme & Cloud") || strings.Contains(m.text, "Dan") {
 			t.Errorf("text:\n%s", m.text)
 		}
 

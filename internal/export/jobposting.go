@@ -75,7 +75,8 @@ func JobURL(baseURL, jobID string) string {
 //
 //   - description is the sanitized HTML (DescriptionHTML; the escaped
 //     Markdown source in a paragraph when no HTML was rendered);
-//   - datePosted is PublishedAt, or CreatedAt for a job never published;
+//   - datePosted is when the posting first appeared (its source's date for
+//     an imported one, else PublishedAt), or CreatedAt for a job never published;
 //     validThrough is ValidThrough, or datePosted plus domain.DefaultValidity,
 //     the validity a job gets when published without one;
 //   - every Meridian job is remote: jobLocationType is TELECOMMUTE and
@@ -89,8 +90,8 @@ func JobURL(baseURL, jobID string) string {
 // baseURL, when set, gives the posting's url (baseURL/jobs/{id}).
 func JobPosting(j readmodel.Job, org readmodel.Org, baseURL string) map[string]any {
 	posted := j.CreatedAt
-	if j.PublishedAt != nil && !j.PublishedAt.IsZero() {
-		posted = *j.PublishedAt
+	if p := j.Posted(); p != nil && !p.IsZero() {
+		posted = *p
 	}
 	valid := posted.Add(domain.DefaultValidity)
 	if j.ValidThrough != nil && !j.ValidThrough.IsZero() {

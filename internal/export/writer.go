@@ -211,7 +211,7 @@ func (c *csvWriter) WriteJob(j readmodel.Job, org readmodel.Org) error {
 	if name == "" {
 		name = j.OrgName
 	}
-	posted := j.PublishedAt
+	posted := j.Posted()
 	if posted == nil {
 		posted = &j.CreatedAt
 	}

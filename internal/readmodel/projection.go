@@ -137,9 +137,13 @@ func (Projection) writeJobDetails(ctx context.Context, tx *store.Tx, e eventstor
 	skills, elig := jsonText(d.Skills), jsonText(d.Eligibility)
 	const set = `title = ?, description_md = ?, description_html = ?, seniority = ?, employment_type = ?,
 		salary_min = ?, salary_max = ?, salary_currency = ?, salary_period = ?, skills = ?, eligibility = ?, timezone = ?, apply_url = ?, source = ?,
-		valid_through = CASE WHEN ? = '' THEN valid_through ELSE ? END, updated_at = ?, version = ?`
+		valid_through = CASE WHEN ? = '' THEN valid_through ELSE ? END, posted_at = CASE WHEN ? = '' THEN posted_at ELSE ? END, updated_at = ?, version = ?`
+	var posted string
+	if !d.PostedAt.IsZero() {
+		posted = meridian.FormatTime(d.PostedAt)
+	}
 	args := []any{d.Title, d.Description, markdown.Render(d.Description), d.Seniority, d.EmploymentType, smin, smax, cur, period,
-		skills, elig, tz, d.ApplyURL, d.Source, vt, vt, ts(e), e.Version}
+		skills, elig, tz, d.ApplyURL, d.Source, vt, vt, posted, posted, ts(e), e.Version}
 	var oldSkills, oldElig string
 	if tx.Dialect() == store.Postgres {
 		// One round trip: the update returns the row's previous values.

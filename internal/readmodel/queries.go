@@ -165,14 +165,14 @@ func (q *Queries) Members(ctx context.Context, orgID string) ([]Member, error) {
 // ---- jobs ----
 
 const jobCols = `id, org_id, org_name, status, title, description_md, description_html, seniority, employment_type, salary_min, salary_max, salary_currency, salary_period,
-	skills, eligibility, timezone, apply_url, source, valid_through, published_at, closed_at, close_reason, created_at, updated_at, version`
+	skills, eligibility, timezone, apply_url, source, valid_through, published_at, posted_at, closed_at, close_reason, created_at, updated_at, version`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var smin, smax sql.NullInt64
-	var cur, period, skills, elig, tz, vt, pub, closed, c, u string
+	var cur, period, skills, elig, tz, vt, pub, posted, closed, c, u string
 	err := row.Scan(&j.ID, &j.OrgID, &j.OrgName, &j.Status, &j.Title, &j.Description, &j.DescriptionHTML, &j.Seniority, &j.EmploymentType,
-		&smin, &smax, &cur, &period, &skills, &elig, &tz, &j.ApplyURL, &j.Source, &vt, &pub, &closed, &j.CloseReason, &c, &u, &j.Version)
+		&smin, &smax, &cur, &period, &skills, &elig, &tz, &j.ApplyURL, &j.Source, &vt, &pub, &posted, &closed, &j.CloseReason, &c, &u, &j.Version)
 	if err != nil {
 		return j, err
 	}
@@ -188,7 +188,7 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 		j.TimeZone = &domain.TimeZoneRule{}
 		_ = json.Unmarshal([]byte(tz), j.TimeZone)
 	}
-	j.ValidThrough, j.PublishedAt, j.ClosedAt = parseTSPtr(vt), parseTSPtr(pub), parseTSPtr(closed)
+	j.ValidThrough, j.PublishedAt, j.PostedAt, j.ClosedAt = parseTSPtr(vt), parseTSPtr(pub), parseTSPtr(posted), parseTSPtr(closed)
 	j.CreatedAt, j.UpdatedAt = parseTS(c), parseTS(u)
 	return j, nil
 }

@@ -45,11 +45,22 @@ type Job struct {
 	Source          string                    `json:"source,omitempty"`
 	ValidThrough    *time.Time                `json:"validThrough,omitempty"`
 	PublishedAt     *time.Time                `json:"publishedAt,omitempty"`
+	PostedAt        *time.Time                `json:"postedAt,omitempty" doc:"when the posting first appeared at its source (imported postings), if known"`
 	ClosedAt        *time.Time                `json:"closedAt,omitempty"`
 	CloseReason     string                    `json:"closeReason,omitempty"`
 	CreatedAt       time.Time                 `json:"createdAt"`
 	UpdatedAt       time.Time                 `json:"updatedAt"`
 	Version         int64                     `json:"version"`
+}
+
+// Posted is when the posting was first posted: at its source when it was
+// imported with that date (and not after it was published here), else
+// when it was published on Meridian (nil for a draft).
+func (j Job) Posted() *time.Time {
+	if j.PostedAt != nil && (j.PublishedAt == nil || !j.PostedAt.After(*j.PublishedAt)) {
+		return j.PostedAt
+	}
+	return j.PublishedAt
 }
 
 // Profile is the read view of a developer profile.

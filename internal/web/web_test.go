@@ -370,3 +370,30 @@ func inlineScripts(body string) int {
 	lower := strings.ToLower(body)
 	return strings.Count(lower, "<script") - strings.Count(lower, `<script src="/assets/app.js?v=`)
 }
+
+// An imported posting shows when it first appeared at its source, on its
+// page and in its JSON-LD, not the day it was imported.
+func TestPostedDateIsTheSourcesDate(t *testing.T) {
+	s := newStack(t)
+	d := goJob("Imported Go role")
+	d.PostedAt = time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	id := s.post(t, d, true)
+	_, body := s.get(t, "/jobs/"+id)
+	if !strings.Contains(body, "<dt>Posted</dt><dd>3 February 2026</dd>") {
+		t.Errorf("job page does not show the source's date:\n%s", body)
+	}
+	m := ldRE.FindStringSubmatch(body)
+	var ld map[string]any
+	if m == nil || json.Unmarshal([]byte(m[1]), &ld) != nil || ld["datePosted"] != "2026-02-03T10:00:00Z" {
+		t.Errorf("JSON-LD datePosted = %v", ld["datePosted"])
+	}
+	_, body = s.get(t, "/?q=Imported")
+	if !strings.Contains(body, "Posted 3 February 2026") {
+		t.Errorf("search result does not show the source's date")
+	}
+	// A posting made on Meridian shows its publication date.
+	j, err := s.app.Job(s.owner, s.post(t, goJob("Native Go role"), true))
+	if err != nil || j.PostedAt != nil || j.Posted() != j.PublishedAt {
+		t.Fatalf("native posting: posted %v, published %v (%v)", j.PostedAt, j.PublishedAt, err)
+	}
+}
