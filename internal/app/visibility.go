@@ -53,7 +53,8 @@ func (a *App) JobsVisible(ctx context.Context, ids []string) (map[string]readmod
 // visibleJobs is the one rule of who sees a posting, for a batch: it sets
 // each posting's effective status and removes those the principal may not
 // see (drafts, closed and expired ones are for the organization's members
-// and keys with jobs:read).
+// and keys with jobs:read; a closed or expired one also for the people who
+// applied to it, whose applications name it).
 func (a *App) visibleJobs(ctx context.Context, jobs map[string]readmodel.Job) error {
 	now := a.now()
 	var hidden []string // orgs of postings only members see
@@ -71,8 +72,20 @@ func (a *App) visibleJobs(ctx context.Context, jobs map[string]readmodel.Job) er
 	if err != nil {
 		return err
 	}
+	var unseen []string
 	for id, j := range jobs {
 		if j.Status != domain.StatusPublished && roles[j.OrgID] == "" {
+			unseen = append(unseen, id)
+		}
+	}
+	applied := map[string]bool{}
+	if p := meridian.PrincipalFrom(ctx); p.Kind == meridian.PrincipalUser && len(unseen) > 0 {
+		if applied, err = a.Q.AppliedTo(ctx, p.ID, unseen); err != nil {
+			return err
+		}
+	}
+	for _, id := range unseen {
+		if !applied[id] || jobs[id].Status == domain.StatusDraft {
 			delete(jobs, id)
 		}
 	}

@@ -88,6 +88,28 @@ func (q *Queries) RolesIn(ctx context.Context, userID string, orgIDs []string) (
 	return out, rows.Err()
 }
 
+// AppliedTo returns which of these postings the person has applied to.
+func (q *Queries) AppliedTo(ctx context.Context, candidateID string, jobIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(jobIDs) == 0 {
+		return out, nil
+	}
+	marks, args := inArgs(jobIDs)
+	rows, err := q.db.Query(ctx, `SELECT DISTINCT job_id FROM applications WHERE candidate_id = ? AND job_id IN (`+marks+`)`, append([]any{candidateID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // MembersOfOrgs lists the members of these organizations, by organization
 // id, in the order of Members; every id has an entry (empty when none).
 func (q *Queries) MembersOfOrgs(ctx context.Context, orgIDs []string) (map[string][]Member, error) {

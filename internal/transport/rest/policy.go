@@ -69,8 +69,9 @@ const (
 var policyDocs = map[Policy]string{
 	PolicyPublic: "Anyone, including anonymous callers: organizations and the token signing keys (JWKS) are public.",
 	PolicyPostings: "Published, unexpired postings: anyone. Drafts, closed and expired postings: members of the organization " +
-		"(viewer or above) and its API keys with jobs:read; to anyone else a single posting is 404, and a list asking for " +
-		"those statuses (status=…) is 403 whether or not the organization exists.",
+		"(viewer or above) and its API keys with jobs:read; a closed or expired posting also to the people who applied to it. " +
+		"To anyone else a single posting is 404, and a list asking for those statuses (status=…) is 403 whether or not the " +
+		"organization exists.",
 	PolicyProfiles: "A profile is visible to its owner; to anyone when public; to members of any organization when visible to " +
 		"employers; to an organization it applied to (members, and API keys with applications:read); to platform admins. " +
 		"To anyone else it is 404. Lists show public profiles, or with mine=true the caller's own (a signed-in person: " +
