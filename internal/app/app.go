@@ -178,6 +178,12 @@ func requirePerson(ctx context.Context) (meridian.Principal, error) {
 	return p, nil
 }
 
+// RoleAtLeast reports whether role has at least need's powers (owner >
+// admin > recruiter > viewer): the one ordering every check of a role uses.
+func RoleAtLeast(role, need string) bool {
+	return roleRank(role) >= roleRank(need) && roleRank(role) > 0
+}
+
 // roleRank orders roles; higher is more powerful.
 func roleRank(role string) int {
 	switch role {

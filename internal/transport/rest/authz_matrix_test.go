@@ -147,6 +147,9 @@ func (a mxActor) machine() bool { return a.kind == mxKey || a.kind == mxClient }
 // has reports whether a credential holds scope; a write scope implies its
 // read scope (a credential may read back what it may change).
 func (a mxActor) has(scope string) bool {
+	if scope == "" { // an operation that admits no key
+		return false
+	}
 	implied := map[string]string{app.ScopeJobsWrite: app.ScopeJobsRead, app.ScopeApplicationsWrite: app.ScopeApplicationsRead}
 	for _, s := range a.scopes {
 		if s == scope || implied[s] == scope {
