@@ -146,6 +146,46 @@ func checkA11y(t *testing.T, ctx context.Context, pageName string) {
 	}
 }
 
+// layoutShift is the page's cumulative layout shift so far (the Layout
+// Instability API: shifts not caused by the user's input).
+const layoutShift = `new Promise(resolve => {
+  let cls = 0; const what = [];
+  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) {
+    cls += e.value;
+    for (const s of e.sources || []) { const n = s.node; what.push(n ? (n.nodeName + (n.id ? "#" + n.id : "") + (n.className ? "." + n.className : "")) : "?"); }
+  } }).observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve({cls, what: what.join(", ")}), 300);
+})`
+
+// scriptBytes is the JavaScript the page loaded, decoded bytes.
+const scriptBytes = `performance.getEntriesByType("resource").filter(e => e.initiatorType === "script").reduce((n, e) => n + e.decodedBodySize, 0)`
+
+// checkPage runs the accessibility check and measures what the issue's
+// figures name: no layout shift, under 100 KB of JavaScript.
+func checkPage(t *testing.T, ctx context.Context, pageName string) {
+	t.Helper()
+	checkA11y(t, ctx, pageName)
+	shift, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+		CLS  float64 `json:"cls"`
+		What string  `json:"what"`
+	}](layoutShift, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: layout shift: %v", pageName, err)
+	}
+	cls := shift.CLS
+	if cls > 0.01 {
+		t.Errorf("%s: cumulative layout shift %.4f, want none perceptible, ≤ 0.01 (moved: %s)", pageName, cls, shift.What)
+	}
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[float64](scriptBytes))
+	if err != nil {
+		t.Fatalf("%s: scripts: %v", pageName, err)
+	}
+	if js > 100<<10 {
+		t.Errorf("%s: %.0f bytes of JavaScript, want under 100 KB", pageName, js)
+	}
+	t.Logf("%s: layout shift %.4f %s, JavaScript %.0f bytes", pageName, cls, shift.What, js)
+}
+
 // screenshot saves a full-page PNG: to docs/screenshots/ with
 // MERIDIAN_SCREENSHOTS=1, else to a temporary directory.
 func screenshot(t *testing.T, ctx context.Context, dir, name string) {
@@ -159,10 +199,11 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	}
 }
 
-// TestBrowserSearchToJobPage drives the web app in headless chromium
-// against the real server with the demo data: search, open the first
-// result, check the job page and its JSON-LD, and check accessibility.
-func TestBrowserSearchToJobPage(t *testing.T) {
+// TestBrowser drives the web app in headless chromium against the real
+// server (`meridian serve` with the demo data): each subtest is a user's
+// journey, with an accessibility check of every page it sees and
+// screenshots of the main pages.
+func TestBrowser(t *testing.T) {
 	ctx := newBrowser(t)
 	shots := t.TempDir()
 	if os.Getenv("MERIDIAN_SCREENSHOTS") == "1" {
@@ -172,14 +213,13 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 		}
 	}
 	p := startServe(t, nil, "--data-dir", t.TempDir())
-	const query = "engineer"
 	// Wait for the whole demo, and for the read model to hold what the
 	// search index finds (the index may run a little ahead of it).
 	eventually(t, 3*time.Minute, "demo data loaded", func() error {
 		if !strings.Contains(p.Logs(), "demo data loaded") {
 			return fmt.Errorf("demo still loading")
 		}
-		for _, q := range []string{"", "q=" + query} {
+		for _, q := range []string{"", "q=" + searchQuery} {
 			m := mustCall(t, 200, "GET", p.URL+"/api/v1/jobs/search?limit=20&"+q, "", nil)
 			if hits, _ := m["hits"].([]any); len(hits) < 20 {
 				return fmt.Errorf("search %q: %d hits of %v", q, len(hits), m["total"])
@@ -187,6 +227,53 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 		}
 		return nil
 	})
+	t.Run("search to job page", func(t *testing.T) { browseSearchToJobPage(t, ctx, p, shots) })
+	t.Run("phone", func(t *testing.T) { browsePhone(t, tab(t, ctx), p, shots) })
+	t.Run("hiring", func(t *testing.T) { browseHiring(t, ctx, p, shots) })
+}
+
+// tab opens a tab in a fresh browser context of ctx's browser: its own
+// cookies, as another person on another device.
+func tab(t *testing.T, parent context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// browsePhone looks at the main pages on a phone-sized screen: nothing
+// wider than the screen, screenshots for the docs.
+func browsePhone(t *testing.T, ctx context.Context, p *proc, shots string) {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	for _, pg := range []struct{ path, name string }{{"/", "home"}, {"/market", "market"}, {"/signup", "signup"}} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(p.URL+pg.path), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+			t.Fatal(err)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const w = document.documentElement.clientWidth; const out = [];
+		  for (const el of document.querySelectorAll("body *")) { const r = el.getBoundingClientRect(); if (r.right > w + 1 && !el.closest("figure, .table-scroll, details")) out.push(el.tagName.toLowerCase() + (el.className ? "." + el.className : "") + " " + Math.round(r.right)); }
+		  return out.slice(0, 5).join(", "); })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wide != "" {
+			t.Errorf("phone %s: wider than the screen: %s", pg.name, wide)
+		}
+		checkPage(t, ctx, "phone "+pg.name)
+		screenshot(t, ctx, shots, pg.name+"-phone.png")
+	}
+}
+
+const searchQuery = "engineer"
+
+// browseSearchToJobPage: search, open the first result, check the job
+// page and its JSON-LD, the organization page and the market dashboard.
+func browseSearchToJobPage(t *testing.T, ctx context.Context, p *proc, shots string) {
+	const query = searchQuery
 
 	// The web app must be mounted at / (not the redirect to /api/docs).
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -203,7 +290,7 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(p.URL+"/"), chromedp.WaitVisible(chromedp.ID("q"))); err != nil {
 		t.Fatal(err)
 	}
-	checkA11y(t, ctx, "home")
+	checkPage(t, ctx, "home")
 	font, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).fontFamily`))
 	if err != nil || !strings.Contains(font, "system-ui") {
 		t.Errorf("the stylesheet is not applied (font %q, %v)", font, err)
@@ -243,7 +330,7 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(count), "postings") || strings.HasPrefix(count, "0 ") {
 		t.Fatalf("results count %q (%v)", count, err)
 	}
-	checkA11y(t, ctx, "results")
+	checkPage(t, ctx, "results")
 	first, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".hit h3 a")))
 	if err != nil || strings.TrimSpace(first) == "" {
 		t.Fatalf("first result: %q (%v)", first, err)
@@ -274,7 +361,7 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 		ld["datePosted"] == nil || ld["validThrough"] == nil || org["name"] == nil || ld["description"] == nil {
 		t.Errorf("JSON-LD = %s", raw)
 	}
-	checkA11y(t, ctx, "job page")
+	checkPage(t, ctx, "job page")
 	screenshot(t, ctx, shots, "job.png")
 
 	// The organization page, linked from the job page.
@@ -288,7 +375,7 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".hit").length`)); err != nil || n == 0 {
 		t.Errorf("organization page lists %d postings (%v)", n, err)
 	}
-	checkA11y(t, ctx, "organization page")
+	checkPage(t, ctx, "organization page")
 
 	// The market dashboard, from the header: inline SVG charts, each
 	// labelled, with the numbers in tables.
@@ -299,7 +386,7 @@ func TestBrowserSearchToJobPage(t *testing.T) {
 	if err != nil || charts < 4 {
 		t.Errorf("market dashboard has %d labelled charts (%v)", charts, err)
 	}
-	checkA11y(t, ctx, "market")
+	checkPage(t, ctx, "market")
 	screenshot(t, ctx, shots, "market.png")
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelectorAll("details").forEach(d => d.open = true); return true; })()`)); err != nil {
 		t.Fatal(err)

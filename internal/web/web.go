@@ -27,6 +27,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
@@ -142,8 +143,32 @@ func (h *Handler) Routes() []Route { return append([]Route(nil), h.routes...) }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/assets/") {
 		r = h.renew(w, r)
+		h.catchUp(r)
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// PositionHeader names the event-store position a page must reflect: the
+// script sends the position of the live message that made it fetch the
+// page again.
+const PositionHeader = "X-Meridian-Position"
+
+// catchUp waits (a little, at most) until the read models and the search
+// index have applied the event at the request's PositionHeader, so that
+// a live update shows what its message announced.
+func (h *Handler) catchUp(r *http.Request) {
+	pos, err := strconv.ParseInt(r.Header.Get(PositionHeader), 10, 64)
+	if err != nil || pos <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	h.cfg.App.Settle(ctx, pos)
+	if s, ok := h.cfg.App.Search.(interface {
+		WaitFor(ctx context.Context, pos int64) error
+	}); ok {
+		_ = s.WaitFor(ctx, pos) // on timeout the page shows what there is
+	}
 }
 
 // renew continues an expired web session: the browser dropped the access

@@ -18,30 +18,42 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
-  // refresh fetches the page again and replaces the elements with these ids.
-  var pending = null;
+  // refresh fetches the page again and replaces the elements with these
+  // ids. The read models a page is rendered from follow the same events as
+  // the live channels and may be a moment behind them, so the request
+  // names the event's position (X-Meridian-Position) and the server waits
+  // until the page's data has caught up with it before rendering.
+  var pending = null, position = 0;
   function refresh(ids) {
     if (pending) { ids.forEach(function (id) { pending.add(id); }); return; }
     pending = new Set(ids);
     setTimeout(function () {
       var want = Array.from(pending);
       pending = null;
-      fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
+      var headers = { "Accept": "text/html" };
+      if (position) { headers["X-Meridian-Position"] = String(position); }
+      fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: headers })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
           want.forEach(function (id) {
             var cur = document.getElementById(id), next = doc.getElementById(id);
-            if (cur && next) {
-              cur.replaceWith(document.importNode(next, true));
-              var el = document.getElementById(id);
-              if (el) { el.classList.add("updated"); }
-            }
+            if (!cur || !next || cur.innerHTML === next.innerHTML) { return; }
+            cur.replaceWith(document.importNode(next, true));
+            var el = document.getElementById(id);
+            if (el) { el.classList.add("updated"); }
           });
           document.dispatchEvent(new CustomEvent("meridian:updated", { detail: want }));
         })
         .catch(function () { /* the next event tries again */ });
-    }, 250);
+    }, 150);
+  }
+
+  // seen notes the position of a live message (its id is "position" or
+  // "position.seq"; ephemeral messages such as market ticks have none).
+  function seen(e) {
+    var p = parseInt(String(e.lastEventId || "").split(".")[0], 10);
+    if (p > position) { position = p; }
   }
 
   function live() {
@@ -56,7 +68,7 @@
     if (!channels.length || !window.EventSource) { return; }
     var es = new EventSource("/events?channels=" + encodeURIComponent(channels.join(",")));
     channels.forEach(function (c) {
-      es.addEventListener(c, function () { refresh(byChannel[c]); });
+      es.addEventListener(c, function (e) { seen(e); refresh(byChannel[c]); });
     });
     // Messages were lost (reset) or the session ended (error): refresh once;
     // after an error the server closed the stream for good.
