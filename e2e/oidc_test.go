@@ -135,6 +135,21 @@ func TestOIDCSignIn(t *testing.T) {
 	res, raw = do("GET", cb.String(), nil)
 	wantProblem("wrong state", res, raw, http.StatusUnauthorized)
 
+	// The web app: the sign-in page offers the provider; signing in there
+	// returns to the page the visitor came from, signed in.
+	res, raw = do("GET", p.URL+"/signin?return_to="+url.QueryEscape("/me"), nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(raw), `href="/auth/oidc/zitadel/start?return_to=%2fme"`) {
+		t.Fatalf("sign-in page: %s, no button for the provider\n%s", res.Status, raw)
+	}
+	res, raw = do("GET", op.Login(t, start("/me")).String(), nil)
+	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/me" {
+		t.Fatalf("callback from the web sign-in: %s Location=%q\n%s", res.Status, res.Header.Get("Location"), raw)
+	}
+	res, raw = do("GET", p.URL+"/me", nil, "Accept", "text/html")
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(raw), `action="/signout"`) || !strings.Contains(string(raw), "<h1") {
+		t.Fatalf("/me after signing in with the provider: %s\n%s", res.Status, raw)
+	}
+
 	// Only paths on this site are return targets.
 	res, raw = do("GET", p.URL+"/auth/oidc/zitadel/start?return_to="+url.QueryEscape("https://evil.example"), nil)
 	if res.StatusCode < 400 || res.StatusCode >= 500 || strings.Contains(res.Header.Get("Location"), "evil") {
