@@ -1,7 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/meridianhq/meridian/internal/auth"
 	"github.com/meridianhq/meridian/internal/domain"
@@ -145,4 +148,40 @@ func (a *App) Members(ctx context.Context, orgID string) ([]readmodel.Member, er
 		return nil, meridian.Errorf(meridian.ENotFound, "organization %s not found", orgID)
 	}
 	return a.Q.Members(ctx, orgID)
+}
+
+// Membership is one organization of the signed-in person, with their role.
+type Membership struct {
+	Org  readmodel.Org
+	Role string
+}
+
+// MyOrgs lists the organizations the signed-in person belongs to, by name.
+func (a *App) MyOrgs(ctx context.Context) ([]Membership, error) {
+	p, err := requirePerson(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := a.Q.OrgsOf(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := a.Q.RolesIn(ctx, p.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := a.Q.OrgsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Membership, 0, len(ids))
+	for _, id := range ids {
+		if o, ok := orgs[id]; ok && roles[id] != "" {
+			out = append(out, Membership{Org: o, Role: roles[id]})
+		}
+	}
+	slices.SortFunc(out, func(x, y Membership) int {
+		return cmp.Or(strings.Compare(strings.ToLower(x.Org.Name), strings.ToLower(y.Org.Name)), strings.Compare(x.Org.ID, y.Org.ID))
+	})
+	return out, nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/meridianhq/meridian/internal/app"
@@ -231,43 +230,16 @@ func (h *Handler) employerHome(w http.ResponseWriter, r *http.Request) {
 	h.renderEmployerHome(w, r, http.StatusOK, d)
 }
 
-// renderEmployerHome lists the person's organizations. There is no
-// application query for "the organizations I belong to": the read
-// model's OrgsOf is asked for the signed-in person's own memberships (what
-// they may always know), and the application layer for the roles.
+// renderEmployerHome lists the person's organizations.
 func (h *Handler) renderEmployerHome(w http.ResponseWriter, r *http.Request, status int, d empHomeData) {
-	p := meridian.PrincipalFrom(r.Context())
-	ids, err := h.cfg.App.Q.OrgsOf(r.Context(), p.ID)
+	mine, err := h.cfg.App.MyOrgs(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	members, err := h.cfg.App.MembersOf(r.Context(), ids)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	for _, m := range mine {
+		d.Orgs = append(d.Orgs, empOrgRow{ID: m.Org.ID, Name: m.Org.Name, Role: m.Role})
 	}
-	orgs, err := h.cfg.App.OrgsByID(r.Context(), ids)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	for _, id := range ids {
-		row := empOrgRow{ID: id, Name: orgs[id].Name}
-		if row.Name == "" {
-			row.Name = id
-		}
-		for _, m := range members[id] {
-			if m.UserID == p.ID {
-				row.Role = m.Role
-			}
-		}
-		if row.Role == "" {
-			continue // left since
-		}
-		d.Orgs = append(d.Orgs, row)
-	}
-	sort.Slice(d.Orgs, func(i, j int) bool { return strings.ToLower(d.Orgs[i].Name) < strings.ToLower(d.Orgs[j].Name) })
 	h.render(w, r, status, "emp-home", d)
 }
 
