@@ -369,10 +369,11 @@ type skillsFound struct {
 }
 
 // extractSkills reads the skills a text names (posting descriptions,
-// résumé summaries), as the ingestion pipeline does.
+// résumé summaries) that a posting or profile would store: the
+// extractor's attachable matches, as the application layer keeps them.
 func extractSkills(text string) skillsFound {
 	var d skillsFound
-	for _, m := range skills.DefaultExtractor().Extract(text) {
+	for _, m := range skills.Attachable(skills.DefaultExtractor().Extract(text)) {
 		if m.Requirement == skills.NiceToHave {
 			d.Nice = append(d.Nice, m)
 		} else {

@@ -397,3 +397,24 @@ func TestPostedDateIsTheSourcesDate(t *testing.T) {
 		t.Fatalf("native posting: posted %v, published %v (%v)", j.PostedAt, j.PublishedAt, err)
 	}
 }
+
+// The live preview lists the skills a posting or profile would store,
+// required and nice to have, as an HTML fragment.
+func TestSkillsPreview(t *testing.T) {
+	s := newStack(t)
+	resp, body := s.as(t, "", "POST", "/skills/preview", url.Values{"text": {"Requirements:\n- Golang\n- PostgreSQL\n\nNice to have:\n- Kubernetes"}})
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" || strings.Contains(body, "<html") {
+		t.Fatalf("preview: %d %q\n%s", resp.StatusCode, resp.Header.Get("Cache-Control"), body)
+	}
+	req, nice, ok := strings.Cut(body, "Nice to have:")
+	if !ok || !strings.Contains(req, "2 skills found as required") || !strings.Contains(req, ">Go<") || !strings.Contains(req, ">PostgreSQL<") ||
+		!strings.Contains(nice, ">Kubernetes<") || strings.Contains(nice, ">Go<") {
+		t.Errorf("preview groups:\n%s", body)
+	}
+	if _, body = s.as(t, "", "POST", "/skills/preview", url.Values{"text": {"We value kindness."}}); !strings.Contains(body, "No skills recognized yet.") {
+		t.Errorf("preview of a text without skills:\n%s", body)
+	}
+	if resp, _ = s.as(t, "", "POST", "/skills/preview", url.Values{"text": {strings.Repeat("Go ", 30000)}}); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 90 KB text: %d, want 413", resp.StatusCode)
+	}
+}
