@@ -186,6 +186,12 @@ func (h *Handler) renew(w http.ResponseWriter, r *http.Request) *http.Request {
 	if err != nil || c.Value == "" {
 		return r
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !auth.CheckCSRF(r) {
+		// A form posted after the access cookie expired acts as the
+		// person only with the session's CSRF token, as it would have
+		// before (the authenticator checks it when the cookie is there).
+		return r
+	}
 	secure := auth.CookiesSecure(r)
 	t, err := h.cfg.Auth.Refresh(r.Context(), c.Value)
 	if err != nil {

@@ -150,6 +150,21 @@ func TestWebSignUpSessionAndCSRF(t *testing.T) {
 		t.Error("a used refresh token renewed a session")
 	}
 
+	// The thief's reuse revoked the family: sign in again for the rest.
+	b = newBrowser(t, e.srv.URL)
+	if res, _ = b.do("POST", "/signin", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in again: %d", res.StatusCode)
+	}
+	// A form posted after the access cookie expired acts as the person only
+	// with the session's CSRF token.
+	delete(b.cookies, auth.AccessCookie)
+	if res, _ = b.do("POST", "/me/notifications/read", url.Values{}); res.StatusCode != http.StatusUnauthorized || b.cookies[auth.AccessCookie] != nil {
+		t.Errorf("renewal by a form without the CSRF token: %d", res.StatusCode)
+	}
+	if res, _ = b.do("POST", "/me/notifications/read", url.Values{"csrf_token": {b.csrf()}}); res.StatusCode != http.StatusSeeOther || b.cookies[auth.AccessCookie] == nil {
+		t.Errorf("renewal by a form with the CSRF token: %d", res.StatusCode)
+	}
+
 	// A session cookie that does not verify: dropped by a redirect to the same page.
 	stale := newBrowser(t, e.srv.URL)
 	stale.cookies[auth.AccessCookie] = &http.Cookie{Name: auth.AccessCookie, Value: "not-a-token"}
