@@ -201,8 +201,10 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := h.cfg.Auth.SignIn(ctx, d.Email, f.Get("password"), ip)
 	if err != nil {
-		// The address had an account with another password.
-		d.Problems = []problem{{Field: "signup-email", Message: "This address already has an account: sign in instead, or use another address."}}
+		// The address had an account with another password (or sign-in is
+		// throttled). Sign-up cannot hide that an address is taken without
+		// e-mail verification; the message at least names no account.
+		d.Problems = []problem{{Field: "signup-email", Message: "We could not sign you in with this address and password. If you already have an account, sign in instead, or use another address."}}
 		h.render(w, r, http.StatusUnprocessableEntity, "signup", d)
 		return
 	}

@@ -235,6 +235,17 @@ func TestRateLimitsAndHeaders(t *testing.T) {
 	if last.Header.Get("Retry-After") == "" || last.Header.Get("RateLimit-Limit") == "" {
 		t.Fatalf("429 headers: %v", last.Header)
 	}
+	// The web app's sign-in and sign-up forms share the same budget.
+	for _, path := range []string{"/signin", "/signup"} {
+		res, err := http.PostForm(e.srv.URL+path, url.Values{"email": {"x@example.com"}, "password": {"whatever it is here"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("POST %s after the budget is spent: %d, want 429", path, res.StatusCode)
+		}
+	}
 	ok := e.req("GET", "/api/v1/jobs", nil)
 	for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
 		if ok.Header.Get(h) == "" {

@@ -476,7 +476,7 @@ func signInKey(r *http.Request) (string, bool) {
 		return "", false
 	}
 	switch r.URL.Path {
-	case "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh", "/oauth/token":
+	case "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh", "/oauth/token", "/signin", "/signup":
 		return clientIP(r), true
 	}
 	return "", false

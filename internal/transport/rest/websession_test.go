@@ -106,7 +106,7 @@ func TestWebSignUpSessionAndCSRF(t *testing.T) {
 	// The same address again with another password: told to sign in.
 	other := newBrowser(t, e.srv.URL)
 	res, body = other.do("POST", "/signup", url.Values{"email": {"ada@example.com"}, "password": {"another long passphrase here"}, "password2": {"another long passphrase here"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "already has an account") || other.cookies[auth.AccessCookie] != nil {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "If you already have an account, sign in instead") || other.cookies[auth.AccessCookie] != nil {
 		t.Fatalf("sign-up with a taken address: %d\n%s", res.StatusCode, body)
 	}
 	res, body = other.do("POST", "/signin", url.Values{"email": {"ada@example.com"}, "password": {"not the right one at all"}})
