@@ -150,16 +150,22 @@ func asTestUser(next http.Handler) http.Handler {
 // nil, is posted urlencoded. Redirects are not followed.
 func (s *stack) as(t *testing.T, user, method, path string, form url.Values) (*http.Response, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return s.send(t, user, method, path, "", nil)
 	}
+	return s.send(t, user, method, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// send sends a request with this body as the named person (none:
+// anonymous), without following redirects.
+func (s *stack) send(t *testing.T, user, method, path, contentType string, body io.Reader) (*http.Response, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, s.srv.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if user != "" {
 		req.Header.Set("X-Test-User", user)
