@@ -63,9 +63,9 @@ func meStageText(s string) string {
 	return titleCase(s)
 }
 
-// meApplicationViews adds the postings' titles and organizations: postings
-// the person may still see (published ones) by title, the others by
-// their organization only.
+// meApplicationViews adds the postings' titles and organizations (an
+// applicant may read a posting they applied to after it closed; it is
+// linked while it is open).
 func (h *Handler) meApplicationViews(r *http.Request, apps []readmodel.Application) ([]meApplicationView, error) {
 	if len(apps) == 0 {
 		return nil, nil
