@@ -159,16 +159,6 @@ func empNotFound(err error, what, id string) error {
 	return err
 }
 
-// empForm parses a posted form (at most 256 KiB); false: answered 400.
-func (h *Handler) empForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
-		return false
-	}
-	return true
-}
-
 // ---- shared views ----
 
 // empNav is an organization's sub-navigation.
@@ -248,7 +238,7 @@ func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.person(w, r); !ok {
 		return
 	}
-	if !h.empForm(w, r) {
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	f := r.PostForm
@@ -346,7 +336,7 @@ func (h *Handler) renderDashboard(w http.ResponseWriter, r *http.Request, status
 func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) {
 	orgID := r.PathValue("orgId")
 	_, role, ok := h.empMember(w, r, orgID, "org-admin")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	in, newRole := strings.TrimSpace(r.PostForm.Get("member")), r.PostForm.Get("role")
@@ -393,7 +383,7 @@ func (h *Handler) memberFailed(w http.ResponseWriter, r *http.Request, err error
 func (h *Handler) changeMember(w http.ResponseWriter, r *http.Request) {
 	orgID, userID := r.PathValue("orgId"), r.PathValue("userId")
 	_, role, ok := h.empMember(w, r, orgID, "org-admin")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	if _, err := h.cfg.App.ChangeMemberRole(r.Context(), orgID, -1, userID, r.PostForm.Get("role")); err != nil {

@@ -194,7 +194,7 @@ func (h *Handler) newJobPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) createJob(w http.ResponseWriter, r *http.Request) {
 	orgID := r.PathValue("orgId")
 	_, role, ok := h.empMember(w, r, orgID, "org-recruiter")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	f := empParseJobForm(r.PostForm)
@@ -262,7 +262,7 @@ func empVersion(v url.Values) int64 {
 // version the form was opened at.
 func (h *Handler) updateJob(w http.ResponseWriter, r *http.Request) {
 	j, role, ok := h.empJob(w, r, "org-recruiter")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	f := empParseJobForm(r.PostForm)
@@ -286,7 +286,7 @@ func (h *Handler) updateJob(w http.ResponseWriter, r *http.Request) {
 // POST /employer/jobs/{id}/publish
 func (h *Handler) publishJob(w http.ResponseWriter, r *http.Request) {
 	j, _, ok := h.empJob(w, r, "org-recruiter")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	if _, err := h.cfg.App.PublishJob(r.Context(), j.ID, empVersion(r.PostForm)); err != nil {
@@ -299,7 +299,7 @@ func (h *Handler) publishJob(w http.ResponseWriter, r *http.Request) {
 // POST /employer/jobs/{id}/close: reason (optional).
 func (h *Handler) closeJob(w http.ResponseWriter, r *http.Request) {
 	j, _, ok := h.empJob(w, r, "org-recruiter")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	if _, err := h.cfg.App.CloseJob(r.Context(), j.ID, empVersion(r.PostForm), strings.TrimSpace(r.PostForm.Get("reason"))); err != nil {

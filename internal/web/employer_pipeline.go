@@ -153,7 +153,7 @@ func (h *Handler) moveApplication(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, empNotFound(err, "application", id))
 		return
 	}
-	if !h.empForm(w, r) {
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	to, reason := r.PostForm.Get("to"), r.PostForm.Get("reason")

@@ -126,7 +126,7 @@ func empChecked(all, picked []string) []option {
 func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
 	orgID := r.PathValue("orgId")
 	_, role, ok := h.empMember(w, r, orgID, "org-security")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	f := r.PostForm
@@ -171,7 +171,7 @@ func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) {
 	orgID := r.PathValue("orgId")
 	_, role, ok := h.empMember(w, r, orgID, "org-security")
-	if !ok || !h.empForm(w, r) {
+	if !ok || !h.readForm(w, r, formLimit) {
 		return
 	}
 	u, events := strings.TrimSpace(r.PostForm.Get("url")), r.PostForm["event"]

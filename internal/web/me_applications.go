@@ -205,8 +205,7 @@ func (h *Handler) meWithdraw(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, meridian.Errorf(meridian.ENotFound, "application %s not found", id))
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	reason := r.PostForm.Get("reason")

@@ -266,9 +266,7 @@ func (h *Handler) meSaveProfile(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.person(w, r); !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	prof, has, err := h.meProfile(r)

@@ -168,9 +168,7 @@ func (h *Handler) meCreateSavedSearch(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.person(w, r); !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, 64<<10) {
 		return
 	}
 	f := parseForm(r.PostForm)
@@ -216,8 +214,7 @@ func (h *Handler) meUpdateSavedSearch(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.person(w, r); !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	id := r.PathValue("id")
@@ -264,8 +261,7 @@ func (h *Handler) meDeleteSavedSearch(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.person(w, r); !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	id := r.PathValue("id")

@@ -133,8 +133,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	email, pw := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
@@ -173,8 +172,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 // account); here the sign-in that follows tells the person, and only with
 // the right password.
 func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read.")
+	if !h.readForm(w, r, formLimit) {
 		return
 	}
 	f := r.PostForm

@@ -126,14 +126,30 @@ func New(cfg Config) *Handler {
 
 // route registers a page under its access policy. Unsafe methods are
 // refused to cross-origin browser requests (Sec-Fetch-Site / Origin), on
-// top of the CSRF token a signed-in form carries.
+// top of the CSRF token a signed-in form carries, and their bodies are
+// capped at auth.FormLimit (the cap the authenticator reads forms under;
+// handlers may set a tighter one with readForm).
 func (h *Handler) route(pattern, policy string, fn http.HandlerFunc) {
 	h.routes = append(h.routes, Route{Pattern: pattern, Policy: policy})
 	var handler http.Handler = fn
 	if !strings.HasPrefix(pattern, "GET ") {
-		handler = h.xorg.Handler(handler)
+		handler = h.xorg.Handler(http.MaxBytesHandler(handler, auth.FormLimit))
 	}
 	h.mux.Handle(pattern, handler)
+}
+
+// formLimit is the usual cap of a form's body.
+const formLimit = 256 << 10
+
+// readForm parses a posted form, its body capped at limit bytes; when it
+// cannot, it answers 400 with a page saying so and reports false.
+func (h *Handler) readForm(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "That did not work", "The form could not be read (it may be too long).")
+		return false
+	}
+	return true
 }
 
 // Routes lists the web app's routes, for the server to mount.

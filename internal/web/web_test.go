@@ -424,3 +424,16 @@ func TestSkillsPreview(t *testing.T) {
 		t.Errorf("a 90 KB text: %d, want 413", resp.StatusCode)
 	}
 }
+
+// Every form's body is capped: an oversized post gets a 400 page, not a
+// parse of megabytes.
+func TestOversizedFormsRefused(t *testing.T) {
+	s := newStack(t)
+	big := url.Values{"email": {strings.Repeat("x", 300<<10)}, "password": {"p"}}
+	for _, c := range []struct{ user, path string }{{"", "/signin"}, {"dev-1", "/me/profile"}, {"owner-1", "/employer/orgs"}} {
+		resp, body := s.as(t, c.user, "POST", c.path, big)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "The form could not be read") {
+			t.Errorf("POST %s with a 300 KB form: %d\n%s", c.path, resp.StatusCode, body)
+		}
+	}
+}
