@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,7 @@ func (f empJobForm) withOptions() empJobForm {
 		f.EmploymentOptions = append(f.EmploymentOptions, option{e, employmentText(e), e == f.Employment})
 	}
 	cs := currencies
-	if !contains(cs, f.Currency) {
+	if !slices.Contains(cs, f.Currency) {
 		cs = append([]string{f.Currency}, cs...)
 	}
 	for _, c := range cs {
@@ -102,7 +103,7 @@ func (f empJobForm) withOptions() empJobForm {
 		if k == domain.Worldwide {
 			continue
 		}
-		f.RegionOptions = append(f.RegionOptions, option{k, regionName(k), contains(f.Regions, k)})
+		f.RegionOptions = append(f.RegionOptions, option{k, regionName(k), slices.Contains(f.Regions, k)})
 	}
 	f.Skills = extractSkills(f.Title + "\n\n" + f.Description)
 	return f

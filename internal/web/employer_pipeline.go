@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/domain"
@@ -269,7 +268,7 @@ func empExplain(p readmodel.Profile, e search.Explanation, score float64) empCan
 		row.Eligible = "Eligibility not established."
 	}
 	if e.OverlapHours != nil {
-		row.Overlap = fmt.Sprintf("%s of working-time overlap.", empHours(*e.OverlapHours))
+		row.Overlap = fmt.Sprintf("%s of working-time overlap.", hoursText(*e.OverlapHours))
 	} else {
 		row.Overlap = "The posting states no working hours to overlap with."
 	}
@@ -298,18 +297,6 @@ func empExplain(p readmodel.Profile, e search.Explanation, score float64) empCan
 		row.Seniority = "Seniority not stated."
 	}
 	return row
-}
-
-func empHours(h float64) string {
-	d := time.Duration(h * float64(time.Hour)).Round(time.Minute)
-	hh, mm := int(d.Hours()), int(d.Minutes())%60
-	switch {
-	case mm == 0 && hh == 1:
-		return "1 hour"
-	case mm == 0:
-		return fmt.Sprintf("%d hours", hh)
-	}
-	return fmt.Sprintf("%d h %02d min", hh, mm)
 }
 
 // Applied is the application's date.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func (h *Handler) settingsFailed(w http.ResponseWriter, r *http.Request, err err
 func empChecked(all, picked []string) []option {
 	var out []option
 	for _, s := range all {
-		out = append(out, option{s, s, contains(picked, s)})
+		out = append(out, option{s, s, slices.Contains(picked, s)})
 	}
 	return out
 }

@@ -149,3 +149,11 @@ func employmentText(s string) string {
 	}
 	return s
 }
+
+// hoursText is a number of hours: "1 hour", "4 hours", "2.5 hours".
+func hoursText(h float64) string {
+	if h == 1 {
+		return "1 hour"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", h), "0"), ".") + " hours"
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,7 +106,7 @@ func (h *Handler) meApplicationViews(r *http.Request, apps []readmodel.Applicati
 		case domain.StageWithdrawn:
 			v.Outcome = "You withdrew: " + meReasonText(a.ReasonCode) + "."
 		}
-		v.CanLeave = contains(a.NextStages, domain.StageWithdrawn)
+		v.CanLeave = slices.Contains(a.NextStages, domain.StageWithdrawn)
 		out = append(out, v)
 	}
 	return out, nil

@@ -1,11 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
@@ -83,7 +83,7 @@ func (h *Handler) meMatch(j readmodel.Job, score float64, e search.Explanation) 
 	v := meMatchView{Job: j, URL: "/jobs/" + url.PathEscape(j.ID), Score: int(math.Round(score * 100)), Salary: salaryText(j.Salary),
 		Eligibility: eligibilityText(j), Eligible: e.Eligible}
 	for _, s := range e.Matched {
-		sv := meSkillMatchView{Name: meFirstNonEmpty(s.Name, h.skillName(s.Skill)), Required: s.Required}
+		sv := meSkillMatchView{Name: cmp.Or(s.Name, h.skillName(s.Skill)), Required: s.Required}
 		switch {
 		case s.Via != "":
 			sv.Note = "through your " + h.skillName(s.Via)
@@ -96,10 +96,10 @@ func (h *Handler) meMatch(j readmodel.Job, score float64, e search.Explanation) 
 		v.Matched = append(v.Matched, sv)
 	}
 	for _, s := range e.Missing {
-		v.Missing = append(v.Missing, meSkillMatchView{Name: meFirstNonEmpty(s.Name, h.skillName(s.Skill)), Required: s.Required})
+		v.Missing = append(v.Missing, meSkillMatchView{Name: cmp.Or(s.Name, h.skillName(s.Skill)), Required: s.Required})
 	}
 	if e.OverlapHours != nil {
-		v.Overlap = fmt.Sprintf("%s of overlap with the team's working hours.", meHours(*e.OverlapHours))
+		v.Overlap = fmt.Sprintf("%s of overlap with the team's working hours.", hoursText(*e.OverlapHours))
 	}
 	switch e.Salary.Fit {
 	case "meets":
@@ -132,21 +132,6 @@ func (h *Handler) meMatch(j readmodel.Job, score float64, e search.Explanation) 
 		v.Seniority = "The role is more junior than your profile says."
 	}
 	return v
-}
-
-func meFirstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// meHours is "1 hour", "4 hours" or "2.5 hours".
-func meHours(h float64) string {
-	if h == 1 {
-		return "1 hour"
-	}
-	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", h), "0"), ".") + " hours"
 }
 
 // meGapView is one skill to learn, with the reasons.

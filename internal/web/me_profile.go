@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -200,7 +201,7 @@ func (f meProfileForm) details() (domain.ProfileDetails, []problem) {
 			d.SalaryFloor = &domain.Salary{Min: n * int64(math.Pow10(meridian.MinorUnits(cur))), Currency: cur, Period: period}
 		}
 	}
-	if f.Visibility != "" && !contains(domain.Visibilities, f.Visibility) {
+	if f.Visibility != "" && !slices.Contains(domain.Visibilities, f.Visibility) {
 		ps = append(ps, problem{Field: "profile-visibility", Message: "Visibility: choose private, employers or public."})
 	}
 	return d, ps
@@ -224,7 +225,7 @@ func (h *Handler) meProfileDataOf(r *http.Request, prof readmodel.Profile, has b
 	for _, c := range currencies {
 		d.Currencies = append(d.Currencies, option{c, c, c == cur})
 	}
-	if !contains(currencies, cur) && meridian.ValidCurrency(cur) {
+	if !slices.Contains(currencies, cur) && meridian.ValidCurrency(cur) {
 		d.Currencies = append(d.Currencies, option{cur, cur, true})
 	}
 	for _, p := range domain.SalaryPeriods {

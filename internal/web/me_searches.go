@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,7 +103,7 @@ func (h *Handler) meQuerySummary(q search.Query) string {
 	if q.TimeZone != "" {
 		s := "time zone " + q.TimeZone
 		if q.MinOverlapHours > 0 {
-			s += " (" + meHours(q.MinOverlapHours) + " of overlap)"
+			s += " (" + hoursText(q.MinOverlapHours) + " of overlap)"
 		}
 		parts = append(parts, s)
 	}
@@ -119,7 +120,7 @@ func (h *Handler) meSavedSearchesData(r *http.Request, f form, name, alert strin
 		d.Regions = append(d.Regions, option{k, regionName(k), k == f.Region})
 	}
 	for _, s := range domain.SeniorityLevels {
-		d.Seniorities = append(d.Seniorities, option{s, titleCase(s), contains(f.Seniority, s)})
+		d.Seniorities = append(d.Seniorities, option{s, titleCase(s), slices.Contains(f.Seniority, s)})
 	}
 	cur := f.Currency
 	if cur == "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -240,7 +241,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		d.Regions = append(d.Regions, option{k, regionName(k), k == f.Region})
 	}
 	for _, s := range domain.SeniorityLevels {
-		d.Seniorities = append(d.Seniorities, option{s, titleCase(s), contains(f.Seniority, s)})
+		d.Seniorities = append(d.Seniorities, option{s, titleCase(s), slices.Contains(f.Seniority, s)})
 	}
 	for _, c := range currencies {
 		d.Currencies = append(d.Currencies, option{c, c, c == cur})
@@ -272,7 +273,7 @@ func (h *Handler) facets(f form, fc *search.Facets) []facetGroup {
 	g = facetGroup{Name: "Seniority"}
 	for _, c := range fc.Seniority {
 		next := base
-		active := contains(f.Seniority, c.Value)
+		active := slices.Contains(f.Seniority, c.Value)
 		if active {
 			next.Seniority = removeFold(f.Seniority, c.Value)
 		} else {
@@ -296,22 +297,8 @@ func (h *Handler) facets(f form, fc *search.Facets) []facetGroup {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, s) })
 }
 
 func removeFold(list []string, s string) []string {
