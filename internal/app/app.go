@@ -126,6 +126,26 @@ func (a *App) execute(ctx context.Context, agg domain.Aggregate, id string, expe
 	return res, nil
 }
 
+// CatchUp waits (at most SettleTimeout) until every model reads are served
+// from (the SQL read models and the search index) has applied the event
+// at pos: a client that heard of an event through a live channel then
+// reads what the event announced.
+func (a *App) CatchUp(ctx context.Context, pos int64) {
+	if pos <= 0 {
+		return
+	}
+	d := a.SettleTimeout
+	if d == 0 {
+		d = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, d) // one budget for both
+	defer cancel()
+	a.settle(ctx, pos)
+	if w, ok := a.Search.(Waiter); ok {
+		_ = w.WaitFor(ctx, pos) // on timeout the caller reads what there is
+	}
+}
+
 func (a *App) settle(ctx context.Context, pos int64) {
 	if a.Waiter == nil || pos == 0 {
 		return

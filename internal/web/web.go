@@ -27,7 +27,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/meridianhq/meridian/internal/app"
 	"github.com/meridianhq/meridian/internal/auth"
@@ -177,14 +176,7 @@ func (h *Handler) catchUp(r *http.Request) {
 	if err != nil || pos <= 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	h.cfg.App.Settle(ctx, pos)
-	if s, ok := h.cfg.App.Search.(interface {
-		WaitFor(ctx context.Context, pos int64) error
-	}); ok {
-		_ = s.WaitFor(ctx, pos) // on timeout the page shows what there is
-	}
+	h.cfg.App.CatchUp(r.Context(), pos)
 }
 
 // renew continues an expired web session: the browser dropped the access
