@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -17,35 +16,10 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/meridianhq/meridian/internal/apptest"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/readmodel"
-	"github.com/meridianhq/meridian/internal/search"
-	"github.com/meridianhq/meridian/internal/store/storetest"
-	"github.com/meridianhq/meridian/internal/web"
 )
-
-// newMeStack is newStack over apptest's stack, which also runs the
-// saved-search projection (saved searches, notifications).
-func newMeStack(t *testing.T) (*stack, *apptest.Stack) {
-	t.Helper()
-	st := apptest.New(t, storetest.OpenSQLite(t))
-	idx, ok := st.App.Search.(*search.Follower)
-	if !ok {
-		t.Fatal("apptest's search is not a *search.Follower")
-	}
-	srv := httptest.NewServer(asTestUser(web.New(web.Config{App: st.App, Log: st.Log})))
-	t.Cleanup(srv.Close)
-	s := &stack{app: st.App, search: idx, market: st.Market, srv: srv,
-		owner: meridian.WithPrincipal(context.Background(), meridian.Principal{Kind: meridian.PrincipalUser, ID: "owner-1"})}
-	res, err := st.App.CreateOrg(s.owner, domain.OrgDetails{Name: "Acme Remote"}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.orgID = res.ID
-	return s, st
-}
 
 func meAs(id string) context.Context {
 	return meridian.WithPrincipal(context.Background(), meridian.Principal{Kind: meridian.PrincipalUser, ID: id})
@@ -438,7 +412,8 @@ func TestSkillGapsPage(t *testing.T) {
 }
 
 func TestSavedSearchPages(t *testing.T) {
-	s, st := newMeStack(t)
+	s := newStack(t)
+	st := s.st
 	const dev = "dev-1"
 
 	// The search page offers to save a search to people who searched.

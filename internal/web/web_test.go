@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,21 +13,21 @@ import (
 	"time"
 
 	"github.com/meridianhq/meridian/internal/app"
+	"github.com/meridianhq/meridian/internal/apptest"
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/export"
 	"github.com/meridianhq/meridian/internal/follow"
-	"github.com/meridianhq/meridian/internal/market"
 	"github.com/meridianhq/meridian/internal/meridian"
-	"github.com/meridianhq/meridian/internal/projection"
-	"github.com/meridianhq/meridian/internal/readmodel"
 	"github.com/meridianhq/meridian/internal/search"
 	"github.com/meridianhq/meridian/internal/store/storetest"
 	"github.com/meridianhq/meridian/internal/web"
 )
 
-// stack is an App over SQLite with its read-model projection and search
-// index running, and the web app served over HTTP.
+// stack is a running application layer (internal/apptest: read models,
+// saved searches, search index, market model, live feed) over SQLite, with
+// the web app served over HTTP.
 type stack struct {
+	st     *apptest.Stack
 	app    *app.App
 	search *search.Follower
 	market *follow.Follower // nil: no market model
@@ -45,35 +44,20 @@ func newStack(t *testing.T) *stack {
 // newStackWith is newStack, with or without the market model.
 func newStackWith(t *testing.T, withMarket bool) *stack {
 	t.Helper()
-	db := storetest.OpenSQLite(t)
-	log := slog.New(slog.DiscardHandler)
-	ctx, cancel := context.WithCancel(context.Background())
-	run := &projection.Runner{DB: db, Handler: readmodel.Projection{}, Log: log, Poll: 5 * time.Millisecond}
-	done := make(chan struct{})
-	go func() { _ = run.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	a := app.New(db, run, log)
-	follower := &search.Follower{DB: db, Log: log, Poll: 5 * time.Millisecond}
-	if err := follower.Start(ctx); err != nil {
-		t.Fatal(err)
+	st := apptest.New(t, storetest.OpenSQLite(t))
+	idx, ok := st.App.Search.(*search.Follower)
+	if !ok {
+		t.Fatal("apptest's search is not a *search.Follower")
 	}
-	searchDone := make(chan struct{})
-	go func() { _ = follower.Run(ctx); close(searchDone) }()
-	t.Cleanup(func() { cancel(); <-searchDone })
-	a.Search = follower
-	var mf *follow.Follower
-	if withMarket {
-		a.Market = market.NewModel()
-		mf = &follow.Follower{Name: "market", DB: db, Log: log, Model: a.Market, Poll: 5 * time.Millisecond}
-		marketDone := make(chan struct{})
-		go func() { _ = mf.Run(ctx); close(marketDone) }()
-		t.Cleanup(func() { cancel(); <-marketDone })
+	mf := st.Market
+	if !withMarket {
+		st.App.Market, mf = nil, nil // the model still follows; the pages do not see it
 	}
-	srv := httptest.NewServer(asTestUser(web.New(web.Config{App: a, Log: log})))
+	srv := httptest.NewServer(asTestUser(web.New(web.Config{App: st.App, Log: st.Log})))
 	t.Cleanup(srv.Close) // before the stack stops
-	s := &stack{app: a, search: follower, market: mf, srv: srv,
+	s := &stack{st: st, app: st.App, search: idx, market: mf, srv: srv,
 		owner: meridian.WithPrincipal(context.Background(), meridian.Principal{Kind: meridian.PrincipalUser, ID: "owner-1"})}
-	res, err := a.CreateOrg(s.owner, domain.OrgDetails{Name: "Acme Remote", Website: "https://acme.example"}, "")
+	res, err := st.App.CreateOrg(s.owner, domain.OrgDetails{Name: "Acme Remote", Website: "https://acme.example"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
