@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -107,8 +109,12 @@ func Middleware(l Limiter, rules []Rule, onError ...ErrorHandler) func(http.Hand
 				retry = 1
 			}
 			h.Set("Retry-After", strconv.FormatInt(retry, 10))
-			writeProblem(w, http.StatusTooManyRequests, meridian.ERateLimited,
-				fmt.Sprintf("Too many requests; retry in %d second%s.", retry, plural(retry)))
+			detail := fmt.Sprintf("Too many requests; retry in %d second%s.", retry, plural(retry))
+			if wantsHTML(r) {
+				writePage(w, http.StatusTooManyRequests, "Too many requests", detail)
+				return
+			}
+			writeProblem(w, http.StatusTooManyRequests, meridian.ERateLimited, detail)
 		})
 	}
 }
@@ -154,6 +160,26 @@ func plural(n int64) string {
 func defaultErrorHandler(w http.ResponseWriter, _ *http.Request, _ error) {
 	w.Header().Set("Retry-After", "1")
 	writeProblem(w, http.StatusServiceUnavailable, meridian.EUnavailable, "Rate limiting is unavailable; retry later.")
+}
+
+// wantsHTML: a browser loading a page or posting a form (its Accept puts
+// HTML first), which should see a page rather than problem+json.
+func wantsHTML(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Accept"), "text/html")
+}
+
+// writePage answers a browser with a minimal page: no script, no
+// stylesheet, the message in its own words.
+func writePage(w http.ResponseWriter, status int, title, detail string) {
+	body := "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>" + html.EscapeString(title) +
+		" · Meridian</title>\n<main><h1>" + html.EscapeString(title) + "</h1>\n<p>" + html.EscapeString(detail) +
+		"</p>\n<p><a href=\"/\">Meridian</a></p></main>\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }
 
 // problem is an RFC 9457 problem details object, shaped like the REST

@@ -118,6 +118,12 @@ func TestMiddlewareHeadersAnd429(t *testing.T) {
 	if diff := cmp.Diff(want, body); diff != "" {
 		t.Fatalf("429 body (-want +got):\n%s", diff)
 	}
+	// A browser (a page load or a form) gets the same answer as a page.
+	w = do(h, "192.0.2.1:5679", "", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" ||
+		w.Header().Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(w.Body.String(), "<p>Too many requests; retry in 1 second.</p>") {
+		t.Fatalf("429 to a browser: %d %q\n%s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
+	}
 	// Another IP has its own bucket; after a refill the first IP is served.
 	if w := do(h, "192.0.2.2:1", ""); w.Code != http.StatusNoContent {
 		t.Fatalf("other IP: status %d", w.Code)
