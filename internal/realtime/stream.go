@@ -102,13 +102,16 @@ func (st *Stream) next(ctx context.Context, wait time.Duration, block bool) (msg
 			}
 		}
 		st.resume = false
+		if len(msgs) == 0 {
+			msgs = queued[:0] // nothing caught up: the queue is filtered in place
+		}
 		for _, m := range queued { // what catching up returned already is skipped
 			msgs = st.take(msgs, m)
 		}
-		queued = queued[:0]
 		if len(msgs) > 0 || reset || !block {
 			return msgs, reset, nil
 		}
+		msgs, queued = nil, queued[:0]
 		if t == nil {
 			t = time.NewTimer(wait)
 			defer t.Stop()

@@ -75,7 +75,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "event: error\ndata: %s\n\n", b)
 		_ = rc.Flush()
 	}
-	nextCheck := time.Now().Add(liveRecheck)
+	nextCheck := time.Now().Add(spread(liveRecheck))
 	for {
 		due := ls.due(nextCheck)
 		msgs, reset, err := st.Next(r.Context(), max(min(sseHeartbeat, time.Until(due)), 0))

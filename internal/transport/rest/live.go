@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +16,17 @@ import (
 // authorized again: a revoked key, a signed-out token or a member removed
 // from an organization stops receiving within this time.
 var liveRecheck = time.Minute
+
+// spread shortens a connection's first period d by up to half, at random,
+// so that connections opened together (a deploy, a reconnect storm, a
+// benchmark) do not all ping or re-authorize in the same instant: each
+// keeps its own phase afterwards.
+func spread(d time.Duration) time.Duration {
+	if d < 2 {
+		return d
+	}
+	return d - rand.N(d/2) // #nosec G404 -- timing jitter, not a secret
+}
 
 // liveSession is who is listening on a live connection and what they may
 // hear. Its principal comes from the request (header or session cookie,

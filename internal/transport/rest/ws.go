@@ -19,6 +19,7 @@ import (
 
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/realtime"
+	"github.com/meridianhq/meridian/internal/wsframe"
 )
 
 // wsHeartbeat is how often the server pings an idle WebSocket; a client
@@ -79,7 +80,8 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 		}
 		after = c
 	}
-	conn, err := websocket.Accept(wsHijacker{w}, r, nil) // nil options: the Origin must be the request's host
+	h := &wsHijacker{ResponseWriter: w}
+	conn, err := websocket.Accept(h, r, nil) // nil options: the Origin must be the request's host
 	if err != nil {
 		return // Accept has answered (426, 403 for a foreign Origin)
 	}
@@ -92,11 +94,14 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 	if base == nil {
 		base = context.Background()
 	}
-	c := &wsConn{conn: conn, ls: ls}
+	c := &wsConn{conn: conn, net: h.conn, ls: ls}
 	c.ctx, c.cancel = context.WithCancel(base)
 	c.flushing.Store(true) // no flush before the connection is set up
 	c.st = s.cfg.Hub.OpenNotify(ls.hub, wsBuffer, after, c.wake)
-	c.nextCheck, c.lastPing = time.Now().Add(liveRecheck), time.Now()
+	now := time.Now()
+	// The first heartbeat and check come a little early, at random: each
+	// connection then keeps its own phase (see spread).
+	c.nextCheck, c.lastPing = now.Add(spread(liveRecheck)), now.Add(spread(wsHeartbeat)-wsHeartbeat)
 	c.timer = time.AfterFunc(time.Hour, c.tick)
 	c.timer.Reset(c.untilTick())
 	go c.read()
@@ -107,20 +112,24 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 }
 
 // Buffers of a WebSocket connection. net/http hands a hijacked connection
-// over with 4 KiB buffers each way, most of what an idle connection costs;
-// /ws reads small client messages and writes postings of about a
-// kilobyte, so smaller ones do (a larger frame goes straight through).
+// over with 4 KiB buffers each way, most of what an idle connection costs.
+// /ws reads small client messages; Meridian writes its own frames
+// straight to the connection (wsNetConn), so the library's write buffer
+// only ever holds a control frame (a server's is at most 127 bytes).
 const (
-	wsReadBuffer  = 512
-	wsWriteBuffer = 2 << 10
+	wsReadBuffer    = 512
+	wsControlBuffer = 256
 )
 
 // wsHijacker gives the WebSocket library the connection with Meridian's
 // smaller buffers (written here: the library takes whatever buffers the
-// hijack returns).
-type wsHijacker struct{ http.ResponseWriter }
+// hijack returns), wrapped in a wsNetConn, which it keeps.
+type wsHijacker struct {
+	http.ResponseWriter
+	conn *wsNetConn
+}
 
-func (h wsHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (h *wsHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -128,9 +137,12 @@ func (h wsHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := brw.Writer.Flush(); err != nil {
 		return nil, nil, err
 	}
+	h.conn = &wsNetConn{Conn: conn}
+	bw := bufio.NewWriterSize(h.conn, wsControlBuffer)
 	n := brw.Reader.Buffered()
 	if n > wsReadBuffer {
-		return conn, brw, nil // a client that sent ahead: keep what it sent in the big buffer
+		// A client that sent ahead: keep what it sent in the big buffer.
+		return h.conn, bufio.NewReadWriter(brw.Reader, bw), nil
 	}
 	ahead, _ := brw.Reader.Peek(n)
 	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn), wsReadBuffer)
@@ -139,7 +151,58 @@ func (h wsHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+	return h.conn, bufio.NewReadWriter(br, bw), nil
+}
+
+// wsNetConn is the connection under a /ws WebSocket. Meridian writes its
+// messages to it as whole frames (text), made by wsframe: the library
+// would wrap each in a context watch, two lock acquisitions and a copy,
+// the larger part of a fan-out's cost besides the write itself. The
+// library keeps the handshake, the reading and the control frames (pong,
+// ping, close), each of which it flushes whole, in one Write. Every Write,
+// Meridian's and the library's, holds mu, so frames never interleave, and
+// is bounded by wsWriteWait: a client that stops reading is disconnected.
+type wsNetConn struct {
+	net.Conn
+	mu sync.Mutex
+	// deadline is the write deadline set on Conn, moved forward only when
+	// less than half of wsWriteWait is left (setting one updates a
+	// timer): a write may take between half and all of wsWriteWait.
+	deadline time.Time
+	frame    []byte // the frame text is making
+}
+
+func (w *wsNetConn) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.write(p)
+}
+
+// write writes p within the bound; mu is held.
+func (w *wsNetConn) write(p []byte) (int, error) {
+	if now := time.Now(); w.deadline.Sub(now) < wsWriteWait/2 {
+		w.deadline = now.Add(wsWriteWait)
+		if err := w.Conn.SetWriteDeadline(w.deadline); err != nil {
+			return 0, err
+		}
+	}
+	return w.Conn.Write(p)
+}
+
+// text writes one text message, whose payload (about size bytes) add
+// appends to the slice it is given, as one frame.
+func (w *wsNetConn) text(size int, add func([]byte) []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if cap(w.frame) < wsframe.Room+size {
+		w.frame = make([]byte, 0, wsframe.Room+size+size/4) // grown once, not by doubling from nothing
+	}
+	w.frame = add(wsframe.Begin(w.frame))
+	_, err := w.write(wsframe.Text(w.frame))
+	if cap(w.frame) > 64<<10 {
+		w.frame = nil // an unusually large message: do not keep its buffer
+	}
+	return err
 }
 
 // wsBuffer is how many messages are queued for one WebSocket; beyond that
@@ -149,7 +212,10 @@ var wsBuffer = 8
 
 // wsConn is one /ws connection.
 type wsConn struct {
-	conn   *websocket.Conn
+	conn *websocket.Conn
+	// net is the connection under conn, on which Meridian writes its
+	// messages.
+	net    *wsNetConn
 	st     *realtime.Stream
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -161,8 +227,6 @@ type wsConn struct {
 	nextCheck, lastPing time.Time
 	timer               *time.Timer
 
-	wmu   sync.Mutex // one frame at a time
-	frame []byte     // under wmu
 	// flushing is set while a flush runs or is about to.
 	flushing atomic.Bool
 }
@@ -333,28 +397,18 @@ func (c *wsConn) send(m wsOut) error {
 	if err != nil {
 		return err
 	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	wctx, wcancel := context.WithTimeout(c.ctx, wsWriteWait)
-	defer wcancel()
-	return c.conn.Write(wctx, websocket.MessageText, b)
+	return c.net.text(len(b), func(f []byte) []byte { return append(f, b...) })
 }
 
-// sendMessages writes a batch of channel messages under one deadline, each
-// frame assembled from the message's JSON (no re-encoding per subscriber).
+// sendMessages writes a batch of channel messages, each frame assembled
+// from the message's JSON (no re-encoding per subscriber).
 func (c *wsConn) sendMessages(msgs []realtime.Message, channel func(realtime.Message) string) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	wctx, wcancel := context.WithTimeout(c.ctx, wsWriteWait)
-	defer wcancel()
 	for _, m := range msgs {
-		c.frame = appendMessageFrame(c.frame[:0], cursorID(m), channel(m), m.Data)
-		if err := c.conn.Write(wctx, websocket.MessageText, c.frame); err != nil {
+		id, ch := cursorID(m), channel(m)
+		size := len(`{"type":"message","id":"","channel":"","data":}`) + len(id) + len(ch) + len(m.Data)
+		if err := c.net.text(size, func(f []byte) []byte { return appendMessageFrame(f, id, ch, m.Data) }); err != nil {
 			return err
 		}
-	}
-	if cap(c.frame) > 64<<10 {
-		c.frame = nil // an unusually large message: do not keep its buffer
 	}
 	return nil
 }
@@ -366,7 +420,7 @@ func (c *wsConn) closeWith(code websocket.StatusCode, reason string) {
 	c.cancel()
 }
 
-// wsWriteWait bounds a write to a client (a batch of messages at once).
+// wsWriteWait bounds a write to a client (see wsNetConn).
 var wsWriteWait = 10 * time.Second
 
 // appendMessageFrame appends a message's frame,
