@@ -25,8 +25,11 @@ func kib(b float64) string { return fmt.Sprintf("%.1f KiB", b/1024) }
 func mibs(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/mib) }
 
 func serverName(k string) string {
-	if k == Centrifuge {
+	switch k {
+	case Centrifuge:
 		return "centrifuge v0.40.1 (coder/websocket transport)"
+	case Floor:
+		return "floor (the same frames written straight to the sockets, no library or hub)"
 	}
 	return "Meridian /ws"
 }
@@ -67,17 +70,19 @@ func (r *Result) Rows() []bench.Row {
 		for _, k := range f.Servers {
 			all := f.All(k)
 			row := bench.Row{Scenario: "ws", Setup: fmt.Sprintf("%s, one jobs.new event to %s subscribers, %d rounds", serverName(k), bench.Thousands(float64(f.Subscribers)), f.Rounds),
-				Figure: fmt.Sprintf("delivery %s; %d missing", all, f.Missing[k]), Target: "—", Verdict: "info", Load: f.Load.String()}
+				Figure: fmt.Sprintf("delivery %s; median round's p99 %s ms; %d missing", all, ms(f.MedianRoundP99(k)), f.Missing[k]), Target: "—", Verdict: "info", Load: f.Load.String()}
 			if k == Meridian {
 				row.Target = "p99 < 100 ms"
 				row.Verdict = bench.Verdict(all.N > 0 && all.P99 < FanoutTarget && f.Missing[k] == 0)
 			}
 			rows = append(rows, row)
 		}
-		m, c := f.All(Meridian), f.All(Centrifuge)
-		if c.P50 > 0 && c.P99 > 0 {
-			rows = append(rows, bench.Row{Scenario: "ws", Setup: "fan-out ratio Meridian / centrifuge, same run, rounds interleaved",
-				Figure: fmt.Sprintf("p50 %.2f×, p99 %.2f×, max %.2f×", ratio(m.P50, c.P50), ratio(m.P99, c.P99), ratio(m.Max, c.Max)), Target: "— (compared)", Verdict: "info", Load: f.Load.String()})
+		m := f.All(Meridian)
+		for _, k := range f.Servers[1:] {
+			if c := f.All(k); c.P50 > 0 && c.P99 > 0 && c.Max > 0 {
+				rows = append(rows, bench.Row{Scenario: "ws", Setup: "fan-out ratio Meridian / " + k + ", same run, rounds interleaved",
+					Figure: fmt.Sprintf("p50 %.2f×, p99 %.2f×, max %.2f×", ratio(m.P50, c.P50), ratio(m.P99, c.P99), ratio(m.Max, c.Max)), Target: "— (compared)", Verdict: "info", Load: f.Load.String()})
+			}
 		}
 	}
 	return rows
@@ -93,13 +98,29 @@ func (r *Result) WriteMarkdown(w io.Writer) {
 	if f == nil {
 		return
 	}
-	fmt.Fprintf(w, "Fan-out to %s subscribers per server, per round (ms; rounds alternate which server publishes first):\n\n", bench.Thousands(float64(f.Subscribers)))
-	fmt.Fprintln(w, "| round | Meridian p50 | p99 | max | centrifuge p50 | p99 | max |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- |")
-	m, c := f.PerRound(Meridian), f.PerRound(Centrifuge)
-	for i := range min(len(m), len(c)) {
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s |\n", i+1, ms(m[i].P50), ms(m[i].P99), ms(m[i].Max), ms(c[i].P50), ms(c[i].P99), ms(c[i].Max))
+	fmt.Fprintf(w, "Fan-out to %s subscribers per server, per round (ms; each server publishes first in turn):\n\n", bench.Thousands(float64(f.Subscribers)))
+	head, rule := "| round |", "| --- |"
+	for _, k := range f.Servers {
+		head += " " + k + " p50 | p99 | max |"
+		rule += " --- | --- | --- |"
 	}
-	ma, ca := f.All(Meridian), f.All(Centrifuge)
-	fmt.Fprintf(w, "| all | %s | %s | %s | %s | %s | %s |\n", ms(ma.P50), ms(ma.P99), ms(ma.Max), ms(ca.P50), ms(ca.P99), ms(ca.Max))
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
+	for i := range f.Rounds {
+		line := fmt.Sprintf("| %d |", i+1)
+		for _, k := range f.Servers {
+			if r := f.PerRound(k); i < len(r) {
+				line += fmt.Sprintf(" %s | %s | %s |", ms(r[i].P50), ms(r[i].P99), ms(r[i].Max))
+			} else {
+				line += " — | — | — |"
+			}
+		}
+		fmt.Fprintln(w, line)
+	}
+	line := "| all |"
+	for _, k := range f.Servers {
+		a := f.All(k)
+		line += fmt.Sprintf(" %s | %s | %s |", ms(a.P50), ms(a.P99), ms(a.Max))
+	}
+	fmt.Fprintln(w, line)
 }

@@ -35,6 +35,9 @@ const (
 	Meridian = "meridian"
 	// Centrifuge is a centrifuge.Node behind a coder/websocket transport.
 	Centrifuge = "centrifuge"
+	// Floor is the fan-out's reference floor (floorServer): the same
+	// frames written straight to the sockets.
+	Floor = "floor"
 )
 
 // Stats is a server process's state, read after a GC.
@@ -100,6 +103,10 @@ func serve(kind string) error {
 			return err
 		}
 		subscribers = func() int { return node.Hub().NumSubscribers(realtime.ChanJobsNew) }
+	case Floor:
+		f := newFloorServer()
+		mux.Handle("GET /ws", f)
+		publish, subscribers = f.publish, f.subscribers
 	default:
 		return fmt.Errorf("unknown server %q", kind)
 	}

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/meridianhq/meridian/bench"
@@ -91,7 +92,7 @@ func (r IdleResult) Per(f func(Stats) uint64) float64 {
 // latency per measured round (publish stamp → client read).
 type FanoutResult struct {
 	Subscribers, Rounds int
-	Servers             []string // Meridian, Centrifuge
+	Servers             []string // Meridian, Centrifuge, Floor
 	Latency             map[string][][]time.Duration
 	Missing             map[string]int // deliveries not made within 10 s
 	Elapsed             time.Duration
@@ -114,6 +115,17 @@ func (r *FanoutResult) PerRound(server string) []bench.Latencies {
 		out = append(out, bench.Summarize(append([]time.Duration(nil), l...)))
 	}
 	return out
+}
+
+// MedianRoundP99 is the median over the measured rounds of each round's
+// p99: less swayed than the p99 of all deliveries by one round that a
+// noisy machine slowed down.
+func (r *FanoutResult) MedianRoundP99(server string) time.Duration {
+	var p99 []time.Duration
+	for _, l := range r.PerRound(server) {
+		p99 = append(p99, l.P99)
+	}
+	return bench.Summarize(p99).P50
 }
 
 // Run runs the idle and fan-out measurements.
@@ -212,7 +224,7 @@ func runIdle(ctx context.Context, cfg Config, kind string) (IdleResult, error) {
 }
 
 func runFanout(ctx context.Context, cfg Config) (*FanoutResult, error) {
-	kinds := []string{Meridian, Centrifuge}
+	kinds := []string{Meridian, Centrifuge, Floor}
 	total := cfg.Warmup + cfg.Rounds
 	res := &FanoutResult{Subscribers: cfg.Subscribers, Rounds: cfg.Rounds, Servers: kinds, Latency: map[string][][]time.Duration{}, Missing: map[string]int{}}
 	if err := raiseNoFile(uint64(cfg.Subscribers) + fdMargin); err != nil { // #nosec G115 -- a positive count
@@ -249,8 +261,8 @@ func runFanout(ctx context.Context, cfg Config) (*FanoutResult, error) {
 		}
 	}
 	if cfg.ProfileDir != "" {
-		// CPU profiles of both servers over the measured rounds.
-		secs := int((time.Duration(cfg.Rounds) * 2 * (cfg.Gap + 100*time.Millisecond)).Seconds()) + 1
+		// CPU profiles of the servers over the measured rounds.
+		secs := int((time.Duration(cfg.Rounds*len(kinds)) * (cfg.Gap + 100*time.Millisecond)).Seconds()) + 1
 		for _, k := range kinds {
 			srv, file := srvs[k], filepath.Join(cfg.ProfileDir, k+"-fanout-cpu.pprof")
 			go func() { _ = srv.profile(context.WithoutCancel(ctx), fmt.Sprintf("profile?seconds=%d", secs), file) }()
@@ -269,10 +281,8 @@ func runFanout(ctx context.Context, cfg Config) (*FanoutResult, error) {
 				}
 			}
 		}
-		order := kinds
-		if round%2 == 1 { // alternate who goes first
-			order = []string{kinds[1], kinds[0]}
-		}
+		// Each server goes first in turn.
+		order := append(slices.Clone(kinds[round%len(kinds):]), kinds[:round%len(kinds)]...)
 		for _, k := range order {
 			if err := srvs[k].publish(ctx, round); err != nil {
 				return nil, fmt.Errorf("%s: publish: %w", k, err)

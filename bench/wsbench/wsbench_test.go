@@ -3,6 +3,7 @@ package wsbench
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,7 +15,7 @@ func TestMain(m *testing.M) {
 
 // TestSmallRun runs the whole scenario small: every connection is held
 // and counted by the server, every publish reaches every subscriber of
-// both servers, and the report has its rows. No timing is checked.
+// every server, and the report has its rows. No timing is checked.
 func TestSmallRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -31,8 +32,18 @@ func TestSmallRun(t *testing.T) {
 			t.Errorf("%s: %d missing, %d rounds, %d deliveries", k, f.Missing[k], len(f.Latency[k]), f.All(k).N)
 		}
 	}
-	if rows := res.Rows(); len(rows) != 5 {
+	if len(f.Servers) != 3 {
+		t.Errorf("fan-out servers %v", f.Servers)
+	}
+	if rows := res.Rows(); len(rows) != 7 { // 2 idle, 3 fan-out, 2 ratios
 		t.Errorf("%d rows", len(rows))
+	}
+	var md strings.Builder
+	res.WriteMarkdown(&md)
+	for _, want := range []string{"| meridian p50 |", "| centrifuge p50 |", "| floor p50 |", "\n| 3 |", "\n| all |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("per-round table lacks %q:\n%s", want, md.String())
+		}
 	}
 }
 
