@@ -578,6 +578,7 @@ var (
 		"proficiency", "development", "dev", "devs", "project", "projects", "language", "programs",
 		"required", "a plus", "is a plus", "is a must", "preferred", "is required", "is preferred", "monolith",
 		"data layer", "pipelines", "engine", "sdk", "crate", "crates", "tooling", "-based", "-powered", "-native",
+		"in production", "at scale",
 	}
 	configManagementCues = []string{
 		"configuration management", "config management", "infrastructure", "devops", "terraform",

@@ -78,6 +78,8 @@ func TestExtractRules(t *testing.T) {
 		// Ambiguous spellings with and without context.
 		{"Go in backend", "We write our backend in Go and Python", []string{"go@Go", "python@Python"}},
 		{"Go developer", "Hiring a Go developer.", []string{"go@Go"}},
+		{"Go in production, list item", "Requirements:\n- Go in production\n- On-call experience", []string{"go@Go"}},
+		{"Go at scale", "Go at scale, since 2019.", []string{"go@Go"}},
 		{"Go cue", "Go is our language; goroutines everywhere.", []string{"go@Go"}},
 		{"Go to market", "Go to market strategy with Python", []string{"python@Python"}},
 		{"let's Go", "Ready to Go? Let's Go!", nil},
