@@ -57,7 +57,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (meridian.Principal, error
 	}
 	if c, err := r.Cookie(AccessCookie); err == nil && c.Value != "" {
 		if unsafeMethod(r.Method) && !validCSRF(r) {
-			return meridian.Anonymous, meridian.Errorf(meridian.EForbidden, "missing or wrong CSRF token: send the %s cookie's value in %s", CSRFCookie, CSRFHeader)
+			return meridian.Anonymous, ErrCSRF
 		}
 		return a.verify(ctx, c.Value)
 	}
@@ -147,6 +147,17 @@ func SessionCookies(secure bool, t Tokens) []*http.Cookie {
 // oldRefreshPath is where earlier versions scoped the refresh cookie;
 // signing out clears it there too.
 const oldRefreshPath = "/api/v1/auth/refresh"
+
+// ErrCSRF refuses an unsafe request authenticated by the session cookie
+// without the session's CSRF token (a cross-site form, or a page opened
+// before the session changed).
+var ErrCSRF = meridian.Errorf(meridian.EForbidden, "missing or wrong CSRF token: send the %s cookie's value in %s", CSRFCookie, CSRFHeader)
+
+// ClearAccessCookie removes the access cookie alone: one that no longer
+// verifies, while the refresh cookie may still renew the session.
+func ClearAccessCookie(secure bool) *http.Cookie {
+	return &http.Cookie{Name: AccessCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+}
 
 // ClearCookies removes the session's cookies.
 func ClearCookies(secure bool) []*http.Cookie {

@@ -328,12 +328,53 @@ type errorData struct {
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
+	h.errorPageTo(w, r, status, heading, msg, r.URL.RequestURI())
+}
+
+// errorPageTo is errorPage whose sign-in form (401) returns to returnTo.
+func (h *Handler) errorPageTo(w http.ResponseWriter, r *http.Request, status int, heading, msg, returnTo string) {
 	d := errorData{layout: h.layout(r, heading, ""), Heading: heading, Message: msg}
 	if status == http.StatusUnauthorized {
-		d.SignIn, d.signInForm = true, h.signInForm(r.URL.RequestURI(), "")
+		d.SignIn, d.signInForm = true, h.signInForm(returnTo, "")
 		w.Header().Set("WWW-Authenticate", `Cookie realm="meridian", form-action="/signin"`)
 	}
 	h.render(w, r, status, "error", d)
+}
+
+// Refused answers a browser whose page load or form the authenticator
+// refused (the REST server calls it; API clients get problem+json): a form
+// sent with another session's CSRF token, typically from a tab opened
+// before signing in or out elsewhere, or a session that no longer works
+// (signed out in another tab, its key retired).
+func (h *Handler) Refused(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Cache-Control", "no-store")
+	switch {
+	case errors.Is(err, auth.ErrCSRF):
+		h.errorPage(w, r, http.StatusForbidden, "This form has expired",
+			"Your session changed after this page was opened, for example by signing in or out in another tab. "+
+				"Nothing was saved: go back, reload the page and send the form again.")
+	case meridian.ErrorCode(err) == meridian.EUnauthorized:
+		// The cookie is dropped: the next page renews the session from
+		// the refresh cookie if it still can, or shows it signed out.
+		http.SetCookie(w, auth.ClearAccessCookie(auth.CookiesSecure(r)))
+		h.errorPageTo(w, r, http.StatusUnauthorized, "Your session has ended",
+			"Nothing was saved. Sign in again to continue.", formPage(r))
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+// formPage is where a refused request came from, to return to after
+// signing in: the page that sent a form (its Referer, on this site), or the
+// page itself for a page load.
+func formPage(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host && u.Path != "" {
+		return u.RequestURI()
+	}
+	return "/me"
 }
 
 // fail shows the page for an application error.

@@ -95,6 +95,7 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 
 	authn *auth.Authenticator // from cfg.Auth
+	web   *web.Handler        // the web app, when the server has one
 
 	// plain lists the routes registered on the mux outside huma (handle).
 	plain []OperationInfo
@@ -169,6 +170,7 @@ func New(cfg Config) *Server {
 	if cfg.App != nil {
 		// The web app (server-rendered pages, internal/web).
 		wh := web.New(web.Config{App: cfg.App, Auth: cfg.Auth, Log: cfg.Log})
+		s.web = wh
 		for _, rt := range wh.Routes() {
 			s.handle(rt.Pattern, Policy(rt.Policy), wh.ServeHTTP)
 		}
@@ -390,9 +392,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 					// key changed): drop it and load the page again, which
 					// renews the session from the refresh cookie or shows it
 					// signed out.
-					http.SetCookie(w, &http.Cookie{Name: auth.AccessCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: auth.CookiesSecure(r), SameSite: http.SameSiteLaxMode})
+					http.SetCookie(w, auth.ClearAccessCookie(auth.CookiesSecure(r)))
 					w.Header().Set("Cache-Control", "no-store")
 					http.Redirect(w, r, r.URL.RequestURI(), http.StatusSeeOther)
+					return
+				}
+				if s.web != nil && browserPage(r) {
+					s.web.Refused(w, r, err) // a page or a form: the browser shows a page, not JSON
 					return
 				}
 				pr := problemFor(err)
@@ -425,8 +431,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // staleSessionPage: a page load (GET of HTML) whose only credential is the
 // session cookie, and that cookie is not valid.
 func staleSessionPage(r *http.Request, err error) bool {
-	if r.Method != http.MethodGet || meridian.ErrorCode(err) != meridian.EUnauthorized ||
-		r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
+	return r.Method == http.MethodGet && meridian.ErrorCode(err) == meridian.EUnauthorized && browserPage(r)
+}
+
+// browserPage: a browser loading a page or sending a form of the web app
+// with its session cookie (no API credentials, not an API path).
+func browserPage(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
 		return false
 	}
 	return strings.Contains(r.Header.Get("Accept"), "text/html") && !strings.HasPrefix(r.URL.Path, "/api/")

@@ -178,12 +178,30 @@ func TestWebSignUpSessionAndCSRF(t *testing.T) {
 	if res, _ = b.do("POST", "/signout", url.Values{}); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("sign-out without the CSRF token: %d", res.StatusCode)
 	}
-	if res, _ = b.do("POST", "/signout", url.Values{"csrf_token": {"forged"}}); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("sign-out with a forged CSRF token: %d", res.StatusCode)
+	// A browser is told in a page; an API client gets problem+json.
+	res, body = b.do("POST", "/signout", url.Values{"csrf_token": {"forged"}})
+	if res.StatusCode != http.StatusForbidden || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "This form has expired") {
+		t.Fatalf("sign-out with a forged CSRF token: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	res, _ = b.do("POST", "/signout", url.Values{"csrf_token": {b.csrf()}})
+	if res, _ = b.do("POST", "/signout", url.Values{"csrf_token": {"forged"}}, "Accept", "application/json"); res.StatusCode != http.StatusForbidden || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("API client, forged CSRF token: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	csrf = b.csrf()
+	res, _ = b.do("POST", "/signout", url.Values{"csrf_token": {csrf}})
 	if res.StatusCode != http.StatusSeeOther || b.cookies[auth.AccessCookie] != nil || b.cookies[auth.RefreshCookie] != nil {
 		t.Fatalf("sign-out: %d, cookies left %v", res.StatusCode, b.cookies)
 	}
 	e.problem(e.req("GET", "/api/v1/auth/me", nil, "Authorization", "Bearer "+access), 401, "unauthorized")
+
+	// Another tab of the same browser still had the page open: its form,
+	// sent with the revoked session, gets a sign-in page that returns to
+	// the page the form was on, and the dead cookie is dropped.
+	tab := newBrowser(t, e.srv.URL)
+	tab.cookies[auth.AccessCookie] = &http.Cookie{Name: auth.AccessCookie, Value: access}
+	tab.cookies[auth.CSRFCookie] = &http.Cookie{Name: auth.CSRFCookie, Value: csrf}
+	res, body = tab.do("POST", "/me/notifications/read", url.Values{"csrf_token": {csrf}}, "Referer", e.srv.URL+"/me?tab=2")
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Your session has ended") ||
+		!strings.Contains(body, `name="return_to" value="/me?tab=2"`) || tab.cookies[auth.AccessCookie] != nil {
+		t.Fatalf("a form from a signed-out tab: %d, cookie kept %v\n%.600s", res.StatusCode, tab.cookies[auth.AccessCookie] != nil, body)
+	}
 }
