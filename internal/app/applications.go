@@ -139,9 +139,29 @@ func (a *App) Application(ctx context.Context, id string) (readmodel.Application
 // Applications lists applications: the principal's own, or an
 // organization's (members only, filtered by orgId or jobId).
 func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (readmodel.Page[readmodel.Application], error) {
-	p, err := requireUser(ctx)
+	f, err := a.applicationFilter(ctx, f)
 	if err != nil {
 		return readmodel.Page[readmodel.Application]{}, err
+	}
+	return a.Q.Applications(ctx, f)
+}
+
+// ApplicationStages counts, by stage, the applications Applications would
+// list for f (a pipeline board's columns).
+func (a *App) ApplicationStages(ctx context.Context, f readmodel.ApplicationFilter) (map[string]int, error) {
+	f, err := a.applicationFilter(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return a.Q.ApplicationStages(ctx, f)
+}
+
+// applicationFilter narrows f to what the principal may list (see
+// Applications).
+func (a *App) applicationFilter(ctx context.Context, f readmodel.ApplicationFilter) (readmodel.ApplicationFilter, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return f, err
 	}
 	switch {
 	case p.PlatformAdmin:
@@ -152,13 +172,13 @@ func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (
 		role := ""
 		if j, err := a.Q.Job(ctx, f.JobID); err == nil {
 			if role, err = a.memberRole(ctx, p, j.OrgID, ScopeApplicationsRead); err != nil {
-				return readmodel.Page[readmodel.Application]{}, err
+				return f, err
 			}
 			if role != "" {
 				f.OrgID = j.OrgID
 			}
 		} else if meridian.ErrorCode(err) != meridian.ENotFound {
-			return readmodel.Page[readmodel.Application]{}, err
+			return f, err
 		}
 		if role == "" {
 			f.CandidateID = p.ID
@@ -169,15 +189,15 @@ func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (
 		}
 		role, err := a.memberRole(ctx, p, f.OrgID, ScopeApplicationsRead)
 		if err != nil {
-			return readmodel.Page[readmodel.Application]{}, err
+			return f, err
 		}
 		if role == "" {
-			return readmodel.Page[readmodel.Application]{}, meridian.Errorf(meridian.ENotFound, "organization %s not found", f.OrgID)
+			return f, meridian.Errorf(meridian.ENotFound, "organization %s not found", f.OrgID)
 		}
 	default:
 		f.CandidateID = p.ID
 	}
-	return a.Q.Applications(ctx, f)
+	return f, nil
 }
 
 // Notes lists an application's notes (organization members only).

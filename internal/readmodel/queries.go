@@ -41,6 +41,29 @@ func DecodeCursor(c string) (string, error) {
 	return string(b[3:]), nil
 }
 
+// encodeTimeCursor makes an opaque cursor from the last row of a page
+// ordered by time, then id (rows whose ids do not follow time, such as
+// applications, whose ids derive from the profile and the posting).
+func encodeTimeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("v2:" + meridian.FormatTime(at) + "|" + id))
+}
+
+// decodeTimeCursor reads a cursor made by encodeTimeCursor: the row's time
+// as stored (meridian.TimeLayout) and its id.
+func decodeTimeCursor(c string) (at, id string, err error) {
+	if c == "" {
+		return "", "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if rest, ok := strings.CutPrefix(string(b), "v2:"); err == nil && ok {
+		at, id, ok = strings.Cut(rest, "|")
+		if t, terr := meridian.ParseTime(at); ok && terr == nil && meridian.FormatTime(t) == at && meridian.ValidID(id) {
+			return at, id, nil
+		}
+	}
+	return "", "", meridian.Errorf(meridian.EInvalid, "cursor is not valid; use the nextCursor of a previous page")
+}
+
 func clampLimit(n int) int {
 	if n <= 0 {
 		return 20
@@ -132,9 +155,14 @@ func (q *Queries) Orgs(ctx context.Context, cursor string, limit int) (Page[Org]
 }
 
 func finishPage[T any](p Page[T], limit int, id func(T) string) Page[T] {
+	return finishPageCursor(p, limit, func(t T) string { return EncodeCursor(id(t)) })
+}
+
+// finishPageCursor is finishPage with the cursor made by cursor.
+func finishPageCursor[T any](p Page[T], limit int, cursor func(T) string) Page[T] {
 	if len(p.Items) > limit {
 		p.Items = p.Items[:limit]
-		p.NextCursor = EncodeCursor(id(p.Items[limit-1]))
+		p.NextCursor = cursor(p.Items[limit-1])
 	}
 	if p.Items == nil {
 		p.Items = []T{}
@@ -255,10 +283,12 @@ type JobFilter struct {
 	Limit       int
 }
 
-// Jobs lists job postings, newest first.
+// Jobs lists job postings, newest first (by when they were created:
+// imported postings have ids derived from their source, which do not
+// follow time).
 func (q *Queries) Jobs(ctx context.Context, f JobFilter) (Page[Job], error) {
 	var page Page[Job]
-	after, err := DecodeCursor(f.Cursor)
+	at, after, err := decodeTimeCursor(f.Cursor)
 	if err != nil {
 		return page, err
 	}
@@ -305,9 +335,9 @@ func (q *Queries) Jobs(ctx context.Context, f JobFilter) (Page[Job], error) {
 		w.add("published_at >= ?", meridian.FormatTime(f.PostedSince))
 	}
 	if after != "" {
-		w.add("id < ?", after)
+		w.add("(created_at < ? OR (created_at = ? AND id < ?))", at, at, after)
 	}
-	rows, err := q.db.Query(ctx, `SELECT `+jobCols+` FROM jobs`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit+1)...)
+	rows, err := q.db.Query(ctx, `SELECT `+jobCols+` FROM jobs`+w.sql()+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(w.args, limit+1)...)
 	if err != nil {
 		return page, err
 	}
@@ -319,7 +349,7 @@ func (q *Queries) Jobs(ctx context.Context, f JobFilter) (Page[Job], error) {
 		}
 		page.Items = append(page.Items, j)
 	}
-	return finishPage(page, limit, func(j Job) string { return j.ID }), rows.Err()
+	return finishPageCursor(page, limit, func(j Job) string { return encodeTimeCursor(j.CreatedAt, j.ID) }), rows.Err()
 }
 
 func escapeLike(s string) string {
@@ -482,24 +512,21 @@ type ApplicationFilter struct {
 	Limit                                       int
 }
 
-// Applications lists applications, newest first.
+// Applications lists applications, newest first (by when they were
+// made: their ids derive from the profile and the posting, and do not
+// follow time).
 func (q *Queries) Applications(ctx context.Context, f ApplicationFilter) (Page[Application], error) {
 	var page Page[Application]
-	after, err := DecodeCursor(f.Cursor)
+	at, after, err := decodeTimeCursor(f.Cursor)
 	if err != nil {
 		return page, err
 	}
 	limit := clampLimit(f.Limit)
-	w := &where{}
-	for col, v := range map[string]string{"job_id": f.JobID, "org_id": f.OrgID, "profile_id": f.ProfileID, "candidate_id": f.CandidateID, "stage": f.Stage} {
-		if v != "" {
-			w.add(col+" = ?", v)
-		}
-	}
+	w := appWhere(f)
 	if after != "" {
-		w.add("id < ?", after)
+		w.add("(created_at < ? OR (created_at = ? AND id < ?))", at, at, after)
 	}
-	rows, err := q.db.Query(ctx, `SELECT `+appCols+` FROM applications`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit+1)...)
+	rows, err := q.db.Query(ctx, `SELECT `+appCols+` FROM applications`+w.sql()+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(w.args, limit+1)...)
 	if err != nil {
 		return page, err
 	}
@@ -511,7 +538,39 @@ func (q *Queries) Applications(ctx context.Context, f ApplicationFilter) (Page[A
 		}
 		page.Items = append(page.Items, a)
 	}
-	return finishPage(page, limit, func(a Application) string { return a.ID }), rows.Err()
+	return finishPageCursor(page, limit, func(a Application) string { return encodeTimeCursor(a.CreatedAt, a.ID) }), rows.Err()
+}
+
+// appWhere is the condition of f's fields (the cursor and limit aside).
+func appWhere(f ApplicationFilter) *where {
+	w := &where{}
+	for col, v := range map[string]string{"job_id": f.JobID, "org_id": f.OrgID, "profile_id": f.ProfileID, "candidate_id": f.CandidateID, "stage": f.Stage} {
+		if v != "" {
+			w.add(col+" = ?", v)
+		}
+	}
+	return w
+}
+
+// ApplicationStages counts the applications f selects, by stage (the
+// cursor and limit are ignored).
+func (q *Queries) ApplicationStages(ctx context.Context, f ApplicationFilter) (map[string]int, error) {
+	w := appWhere(f)
+	rows, err := q.db.Query(ctx, `SELECT stage, COUNT(*) FROM applications`+w.sql()+` GROUP BY stage`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var stage string
+		var n int
+		if err := rows.Scan(&stage, &n); err != nil {
+			return nil, err
+		}
+		out[stage] = n
+	}
+	return out, rows.Err()
 }
 
 // Notes lists an application's notes, oldest first.

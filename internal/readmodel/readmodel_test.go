@@ -524,8 +524,29 @@ func testApplication(t *testing.T, q *readmodel.Queries, w *world) {
 	for _, a := range page.Items {
 		ids = append(ids, a.ID)
 	}
-	if diff := cmp.Diff(newestFirst(w.app1, w.app2), ids); diff != "" {
+	// Newest first by when they were made: application ids derive from the
+	// profile and the posting and do not follow time.
+	if diff := cmp.Diff([]string{w.app2, w.app1}, ids); diff != "" {
 		t.Errorf("Applications(org) (-want +got):\n%s", diff)
+	}
+	ids = nil
+	for cursor, n := "", 0; n == 0 || cursor != ""; n++ {
+		page, err := q.Applications(ctx, readmodel.ApplicationFilter{OrgID: w.org1, Limit: 1, Cursor: cursor})
+		if err != nil || n > 2 {
+			t.Fatalf("Applications(org, page %d): %v", n, err)
+		}
+		for _, a := range page.Items {
+			ids = append(ids, a.ID)
+		}
+		cursor = page.NextCursor
+	}
+	if diff := cmp.Diff([]string{w.app2, w.app1}, ids); diff != "" {
+		t.Errorf("Applications(org) one by one (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"nonsense", readmodel.EncodeCursor(w.app1)} {
+		if _, err := q.Applications(ctx, readmodel.ApplicationFilter{OrgID: w.org1, Cursor: bad}); meridian.ErrorCode(err) != meridian.EInvalid {
+			t.Errorf("Applications with cursor %q: %v, want invalid", bad, err)
+		}
 	}
 	rejected, err := q.Applications(ctx, readmodel.ApplicationFilter{Stage: domain.StageRejected})
 	if err != nil {

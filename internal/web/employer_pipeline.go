@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/meridianhq/meridian/internal/app"
@@ -48,16 +49,21 @@ type empCard struct {
 type empColumn struct {
 	Stage string
 	Final bool
+	Count int // applications at this stage, Cards the newest boardPage of them or a later page
 	Cards []empCard
+	// Older links to the column's next cards, Newest back to its first.
+	Older, Newest string
 }
+
+// boardPage is how many cards a pipeline column shows at a time.
+const boardPage = 30
 
 type empPipelineData struct {
 	layout
 	Nav      empNav
 	Job      readmodel.Job
 	Columns  []empColumn
-	Total    int
-	More     bool
+	Total    int // applications to the posting
 	Reasons  []empReasonGroup
 	CanMove  bool
 	Problems []problem
@@ -90,41 +96,67 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderPipeline(w http.ResponseWriter, r *http.Request, status int, j readmodel.Job, role string, probs []problem, failed string) {
 	ctx := r.Context()
-	page, err := h.cfg.App.Applications(ctx, readmodel.ApplicationFilter{OrgID: j.OrgID, JobID: j.ID, Limit: 100})
+	all := readmodel.ApplicationFilter{OrgID: j.OrgID, JobID: j.ID}
+	counts, err := h.cfg.App.ApplicationStages(ctx, all)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	ids := make([]string, 0, len(page.Items))
-	for _, a := range page.Items {
-		ids = append(ids, a.ProfileID)
+	// One column may be paged (?stage=&after=, from its "Older" link);
+	// the others show their newest cards.
+	base := "/employer/jobs/" + j.ID + "/pipeline"
+	paged, after := r.URL.Query().Get("stage"), r.URL.Query().Get("after")
+	d := empPipelineData{layout: h.layout(r, "Pipeline · "+j.Title, ""), Nav: h.empNavOf(r, j.OrgID, role, ""), Job: j,
+		Reasons: empReasonGroups(), Problems: probs, Failed: failed, CanMove: app.RoleAtLeast(role, domain.RoleRecruiter)}
+	var apps [][]readmodel.Application
+	var ids []string
+	for _, st := range empStages {
+		col := empColumn{Stage: st, Final: domain.IsFinal(st), Count: counts[st]}
+		d.Total += col.Count
+		var items []readmodel.Application
+		if col.Count > 0 {
+			f := all
+			f.Stage, f.Limit = st, boardPage
+			if st == paged && after != "" {
+				f.Cursor, col.Newest = after, base+"#stage-"+st
+			}
+			page, err := h.cfg.App.Applications(ctx, f)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			items = page.Items
+			if page.NextCursor != "" {
+				col.Older = base + "?stage=" + st + "&after=" + url.QueryEscape(page.NextCursor) + "#stage-" + st
+			}
+		}
+		for _, a := range items {
+			ids = append(ids, a.ProfileID)
+		}
+		apps = append(apps, items)
+		d.Columns = append(d.Columns, col)
 	}
 	profiles, err := h.cfg.App.ProfilesVisible(ctx, ids)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := empPipelineData{layout: h.layout(r, "Pipeline · "+j.Title, ""), Nav: h.empNavOf(r, j.OrgID, role, ""), Job: j,
-		Total: len(page.Items), More: page.NextCursor != "", Reasons: empReasonGroups(), Problems: probs, Failed: failed,
-		CanMove: app.RoleAtLeast(role, domain.RoleRecruiter)}
-	byStage := map[string][]empCard{}
-	for _, a := range page.Items {
-		c := empCard{Application: a, Name: "Candidate (profile not visible)"}
-		if p, ok := profiles[a.ProfileID]; ok {
-			c.Name, c.Headline = p.DisplayName, p.Headline
-		}
-		for _, s := range a.NextStages {
-			if s != domain.StageWithdrawn {
-				c.Moves = append(c.Moves, option{s, titleCase(s), false})
+	for i, items := range apps {
+		for _, a := range items {
+			c := empCard{Application: a, Name: "Candidate (profile not visible)"}
+			if p, ok := profiles[a.ProfileID]; ok {
+				c.Name, c.Headline = p.DisplayName, p.Headline
 			}
+			for _, s := range a.NextStages {
+				if s != domain.StageWithdrawn {
+					c.Moves = append(c.Moves, option{s, titleCase(s), false})
+				}
+			}
+			if a.ReasonCode != "" {
+				c.Reason = empReasonName(a.ReasonCode)
+			}
+			d.Columns[i].Cards = append(d.Columns[i].Cards, c)
 		}
-		if a.ReasonCode != "" {
-			c.Reason = empReasonName(a.ReasonCode)
-		}
-		byStage[a.Stage] = append(byStage[a.Stage], c)
-	}
-	for _, s := range empStages {
-		d.Columns = append(d.Columns, empColumn{Stage: s, Final: domain.IsFinal(s), Cards: byStage[s]})
 	}
 	h.render(w, r, status, "emp-pipeline", d)
 }

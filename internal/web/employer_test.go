@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +13,7 @@ import (
 	"github.com/meridianhq/meridian/internal/domain"
 	"github.com/meridianhq/meridian/internal/meridian"
 	"github.com/meridianhq/meridian/internal/readmodel"
+	"github.com/meridianhq/meridian/internal/web"
 )
 
 func userCtx(id string) context.Context {
@@ -324,5 +327,50 @@ func TestEmployerAPIKeys(t *testing.T) {
 	}
 	if resp, _ := s.as(t, "", "GET", settings, nil); resp.StatusCode != 401 {
 		t.Errorf("visitor's settings: %d", resp.StatusCode)
+	}
+}
+
+// A pipeline column shows its newest applications and pages through the
+// rest; the counts are the posting's, not the page's.
+func TestEmployerBoardPages(t *testing.T) {
+	s := newStack(t)
+	jobID := s.post(t, goJob("Platform Engineer"), true)
+	const n = web.BoardPage + 2
+	var first []string // the two oldest applications
+	for i := range n {
+		dev := userCtx(fmt.Sprintf("dev-%02d", i))
+		prof, err := s.app.CreateProfile(dev, "", "public", domain.ProfileDetails{DisplayName: fmt.Sprintf("Developer %02d", i),
+			Skills: []domain.ProfileSkill{{Skill: "go", Level: 4, Years: 5}}, TimeZone: "Europe/Berlin", Countries: []string{"DE"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.app.Apply(dev, jobID, prof.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 {
+			first = append(first, res.ID)
+		}
+	}
+	if _, err := s.app.MoveApplication(s.owner, first[0], -1, domain.StageScreening, ""); err != nil {
+		t.Fatal(err)
+	}
+	board := "/employer/jobs/" + jobID + "/pipeline"
+	_, body := s.as(t, "owner-1", "GET", board, nil)
+	older := board + "?stage=applied&amp;after="
+	if !strings.Contains(body, fmt.Sprintf(">%d applications<", n)) || !strings.Contains(body, fmt.Sprintf("Applied <span class=\"n\">(%d)</span>", n-1)) ||
+		!strings.Contains(body, "Screening <span class=\"n\">(1)</span>") || strings.Count(body, `<li class="emp-card`) != web.BoardPage+1 ||
+		strings.Contains(body, `id="app-`+first[1]+`"`) || !strings.Contains(body, `id="app-`+first[0]+`"`) || !strings.Contains(body, older) {
+		t.Fatalf("first page of the board:\n%s", body)
+	}
+	i := strings.Index(body, older)
+	next := html.UnescapeString(body[i : i+strings.IndexByte(body[i:], '"')])
+	resp, body := s.as(t, "owner-1", "GET", next, nil)
+	if resp.StatusCode != 200 || strings.Count(body, `<li class="emp-card`) != n-1-web.BoardPage+1 || !strings.Contains(body, `id="app-`+first[1]+`"`) ||
+		!strings.Contains(body, "Back to the newest") || strings.Contains(body, older) {
+		t.Fatalf("older applied cards (%s): %d\n%s", next, resp.StatusCode, body)
+	}
+	if resp, _ := s.as(t, "owner-1", "GET", board+"?stage=applied&after=not-a-cursor", nil); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a made-up cursor: %d", resp.StatusCode)
 	}
 }
