@@ -29,7 +29,7 @@ func Text(b []byte) []byte {
 	switch {
 	case n < 126:
 		h = Room - 2
-		b[h+1] = byte(n)
+		b[h+1] = byte(n) // #nosec G115 -- n < 126
 	case n <= 0xffff:
 		h = Room - 4
 		b[h+1] = 126
