@@ -424,10 +424,11 @@ type ProfileFilter struct {
 	Limit      int
 }
 
-// Profiles lists profiles, newest first.
+// Profiles lists profiles, newest first (by when they were created:
+// profiles imported from a résumé have ids derived from it).
 func (q *Queries) Profiles(ctx context.Context, f ProfileFilter) (Page[Profile], error) {
 	var page Page[Profile]
-	after, err := DecodeCursor(f.Cursor)
+	at, after, err := decodeTimeCursor(f.Cursor)
 	if err != nil {
 		return page, err
 	}
@@ -446,9 +447,9 @@ func (q *Queries) Profiles(ctx context.Context, f ProfileFilter) (Page[Profile],
 		w.add("visibility IN ("+ph+")", args...)
 	}
 	if after != "" {
-		w.add("id < ?", after)
+		w.add("(created_at < ? OR (created_at = ? AND id < ?))", at, at, after)
 	}
-	rows, err := q.db.Query(ctx, `SELECT `+profileCols+` FROM profiles`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit+1)...)
+	rows, err := q.db.Query(ctx, `SELECT `+profileCols+` FROM profiles`+w.sql()+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(w.args, limit+1)...)
 	if err != nil {
 		return page, err
 	}
@@ -460,7 +461,7 @@ func (q *Queries) Profiles(ctx context.Context, f ProfileFilter) (Page[Profile],
 		}
 		page.Items = append(page.Items, p)
 	}
-	return finishPage(page, limit, func(p Profile) string { return p.ID }), rows.Err()
+	return finishPageCursor(page, limit, func(p Profile) string { return encodeTimeCursor(p.CreatedAt, p.ID) }), rows.Err()
 }
 
 // ---- applications ----

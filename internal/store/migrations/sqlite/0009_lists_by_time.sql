@@ -1,7 +1,8 @@
--- Postings and applications are listed newest first by when they were
--- created: application ids derive from the profile and the posting (one
--- application each) and imported postings' ids from their source, so id
--- order is not time order. The indexes follow the new order.
+-- Postings, applications and profiles are listed newest first by when
+-- they were created: application ids derive from the profile and the
+-- posting (one application each), imported postings' and profiles' ids
+-- from their source, so id order is not time order. The indexes follow
+-- the new order.
 DROP INDEX jobs_org;
 DROP INDEX jobs_status;
 CREATE INDEX jobs_org ON jobs (org_id, created_at, id);
@@ -14,3 +15,5 @@ CREATE INDEX applications_job ON applications (job_id, created_at, id);
 CREATE INDEX applications_org ON applications (org_id, created_at, id);
 CREATE INDEX applications_profile ON applications (profile_id, created_at, id);
 CREATE INDEX applications_candidate ON applications (candidate_id, created_at, id);
+DROP INDEX profiles_owner;
+CREATE INDEX profiles_owner ON profiles (owner_id, created_at, id);
