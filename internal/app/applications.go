@@ -200,6 +200,17 @@ func (a *App) applicationFilter(ctx context.Context, f readmodel.ApplicationFilt
 	return f, nil
 }
 
+// NotesOf lists the notes of an organization's applications, by
+// application id (members with applications:read only; an id of another
+// organization's application gets none). The pipeline board reads them
+// in one query.
+func (a *App) NotesOf(ctx context.Context, orgID string, applicationIDs []string) (map[string][]readmodel.Note, error) {
+	if _, err := a.applicationFilter(ctx, readmodel.ApplicationFilter{OrgID: orgID}); err != nil {
+		return nil, err
+	}
+	return a.Q.NotesOf(ctx, orgID, applicationIDs)
+}
+
 // Notes lists an application's notes (organization members only).
 func (a *App) Notes(ctx context.Context, id string) ([]readmodel.Note, error) {
 	app, err := a.Q.Application(ctx, id)

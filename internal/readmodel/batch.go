@@ -162,3 +162,28 @@ func (q *Queries) ApplicantsAmong(ctx context.Context, orgIDs, profileIDs []stri
 	}
 	return out, rows.Err()
 }
+
+// NotesOf lists the notes of these applications of one organization, by
+// application id, oldest first (an id of another organization's
+// application gets none: org_id is part of the condition).
+func (q *Queries) NotesOf(ctx context.Context, orgID string, applicationIDs []string) (map[string][]Note, error) {
+	out := map[string][]Note{}
+	if len(applicationIDs) == 0 {
+		return out, nil
+	}
+	marks, args := inArgs(applicationIDs)
+	rows, err := q.db.Query(ctx, `SELECT `+noteCols+` FROM application_notes
+		WHERE org_id = ? AND application_id IN (`+marks+`) ORDER BY application_id, id`, append([]any{orgID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		n, err := scanNote(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[n.ApplicationID] = append(out[n.ApplicationID], n)
+	}
+	return out, rows.Err()
+}

@@ -576,22 +576,30 @@ func (q *Queries) ApplicationStages(ctx context.Context, f ApplicationFilter) (m
 
 // Notes lists an application's notes, oldest first.
 func (q *Queries) Notes(ctx context.Context, applicationID string) ([]Note, error) {
-	rows, err := q.db.Query(ctx, `SELECT id, application_id, author_id, body, created_at FROM application_notes WHERE application_id = ? ORDER BY id`, applicationID)
+	rows, err := q.db.Query(ctx, `SELECT `+noteCols+` FROM application_notes WHERE application_id = ? ORDER BY id`, applicationID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Note{}
 	for rows.Next() {
-		var n Note
-		var at string
-		if err := rows.Scan(&n.ID, &n.ApplicationID, &n.AuthorID, &n.Body, &at); err != nil {
+		n, err := scanNote(rows)
+		if err != nil {
 			return nil, err
 		}
-		n.CreatedAt = parseTS(at)
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+const noteCols = `id, application_id, author_id, body, created_at`
+
+func scanNote(row interface{ Scan(...any) error }) (Note, error) {
+	var n Note
+	var at string
+	err := row.Scan(&n.ID, &n.ApplicationID, &n.AuthorID, &n.Body, &at)
+	n.CreatedAt = parseTS(at)
+	return n, err
 }
 
 // OrgsOf returns the organizations a user is a member of.

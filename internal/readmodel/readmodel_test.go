@@ -515,6 +515,16 @@ func testApplication(t *testing.T, q *readmodel.Queries, w *world) {
 	if diff := cmp.Diff(wantNotes, notes); diff != "" {
 		t.Errorf("Notes (-want +got):\n%s", diff)
 	}
+	byApp, err := q.NotesOf(ctx, w.org1, []string{w.app1, w.app2})
+	if err != nil {
+		t.Fatalf("NotesOf: %v", err)
+	}
+	if diff := cmp.Diff(map[string][]readmodel.Note{w.app1: wantNotes}, byApp); diff != "" {
+		t.Errorf("NotesOf(org1) (-want +got):\n%s", diff)
+	}
+	if other, err := q.NotesOf(ctx, w.org2, []string{w.app1}); err != nil || len(other) != 0 {
+		t.Errorf("NotesOf(org2, an org1 application) = %v, %v; want none", other, err)
+	}
 
 	page, err := q.Applications(ctx, readmodel.ApplicationFilter{OrgID: w.org1})
 	if err != nil {

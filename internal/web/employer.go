@@ -33,6 +33,7 @@ func (h *Handler) registerEmployer() {
 
 	h.route("GET /employer/jobs/{id}/pipeline", "org-viewer", h.pipeline)
 	h.route("POST /employer/applications/{id}/move", "candidate-or-org", h.moveApplication)
+	h.route("POST /employer/applications/{id}/notes", "org-recruiter", h.addNote)
 	h.route("GET /employer/jobs/{id}/candidates", "org-viewer", h.candidates)
 
 	h.route("GET /employer/orgs/{orgId}/settings", "org-security", h.settings)

@@ -44,6 +44,12 @@ type empCard struct {
 	Name, Headline string
 	Moves          []option // the stages the organization may move it to
 	Reason         string
+	Notes          []empNote // the organization's private notes, oldest first
+}
+
+// empNote is a note on a card.
+type empNote struct {
+	Author, Body, When string
 }
 
 type empColumn struct {
@@ -141,9 +147,27 @@ func (h *Handler) renderPipeline(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
+	var appIDs []string
+	for _, items := range apps {
+		for _, a := range items {
+			appIDs = append(appIDs, a.ID)
+		}
+	}
+	notes, err := h.cfg.App.NotesOf(ctx, j.OrgID, appIDs)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	authors := map[string]string{}
 	for i, items := range apps {
 		for _, a := range items {
 			c := empCard{Application: a, Name: "Candidate (profile not visible)"}
+			for _, n := range notes[a.ID] {
+				if _, ok := authors[n.AuthorID]; !ok {
+					authors[n.AuthorID] = h.empPersonName(r, n.AuthorID)
+				}
+				c.Notes = append(c.Notes, empNote{Author: authors[n.AuthorID], Body: n.Body, When: n.CreatedAt.Format("2 Jan 2006 15:04 MST")})
+			}
 			if p, ok := profiles[a.ProfileID]; ok {
 				c.Name, c.Headline = p.DisplayName, p.Headline
 			}
@@ -168,15 +192,8 @@ func (h *Handler) renderPipeline(w http.ResponseWriter, r *http.Request, status 
 // message.
 func (h *Handler) moveApplication(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	p := meridian.PrincipalFrom(r.Context())
-	keyOrg := ""
-	if p.Kind != meridian.PrincipalUser && p.Kind != meridian.PrincipalAnonymous {
-		// Only to choose between 403 and 404 for an API key, which is refused either way.
-		if a, err := h.cfg.App.Q.Application(r.Context(), id); err == nil {
-			keyOrg = a.OrgID
-		}
-	}
-	if _, ok := h.empRefuse(w, r, "candidate-or-org", keyOrg); !ok {
+	p, ok := h.empAppRefuse(w, r, "candidate-or-org", id)
+	if !ok {
 		return
 	}
 	a, err := h.cfg.App.Application(r.Context(), id)
@@ -198,16 +215,6 @@ func (h *Handler) moveApplication(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		j, err2 := h.cfg.App.Job(r.Context(), a.JobID)
-		if err2 != nil {
-			h.fail(w, r, err)
-			return
-		}
-		role, err2 := h.empRoleIn(r, p, a.OrgID)
-		if err2 != nil {
-			h.fail(w, r, err)
-			return
-		}
 		status, msg := http.StatusUnprocessableEntity, meridian.ErrorMessage(err)
 		if e, ok := err.(*meridian.Error); ok && e.Fields["reasonCode"] != "" {
 			msg = "Give a reason: " + e.Fields["reasonCode"] + "."
@@ -218,7 +225,7 @@ func (h *Handler) moveApplication(w http.ResponseWriter, r *http.Request) {
 		case meridian.ERule:
 			status = http.StatusConflict
 		}
-		h.renderPipeline(w, r, status, j, role, []problem{{Field: "move-" + a.ID, Message: msg}}, a.ID)
+		h.boardProblem(w, r, p, a, status, problem{Field: "move-" + a.ID, Message: msg}, err)
 		return
 	}
 	if candidate {
@@ -333,3 +340,60 @@ func empExplain(p readmodel.Profile, e search.Explanation, score float64) empCan
 
 // Applied is the application's date.
 func (c empCard) Applied() string { t := c.CreatedAt; return dateText(&t) }
+
+// POST /employer/applications/{id}/notes: body. A private note of the
+// organization on an application (recruiters and above; the application
+// layer decides).
+func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	p, ok := h.empAppRefuse(w, r, "org-recruiter", id)
+	if !ok || !h.readForm(w, r, formLimit) {
+		return
+	}
+	_, _, err := h.cfg.App.AddNote(r.Context(), id, strings.TrimSpace(r.PostForm.Get("body")))
+	if code := meridian.ErrorCode(err); err != nil && code != meridian.EInvalid && code != meridian.ERule {
+		h.fail(w, r, empNotFound(err, "application", id))
+		return
+	}
+	a, err2 := h.cfg.App.Application(r.Context(), id)
+	if err2 != nil {
+		h.fail(w, r, err2)
+		return
+	}
+	if err != nil { // empty or too long: the board again, the message at the card's note form
+		h.boardProblem(w, r, p, a, http.StatusUnprocessableEntity, problem{Field: "note-" + a.ID, Message: meridian.ErrorMessage(err)}, err)
+		return
+	}
+	redirect(w, r, empJobPath(a.JobID)+"/pipeline#app-"+a.ID, "Note added.")
+}
+
+// empAppRefuse is empRefuse for a route on application id: an API key is
+// refused with 403 on its own organization's applications, 404 elsewhere.
+func (h *Handler) empAppRefuse(w http.ResponseWriter, r *http.Request, policy, id string) (meridian.Principal, bool) {
+	p := meridian.PrincipalFrom(r.Context())
+	keyOrg := ""
+	if p.Kind != meridian.PrincipalUser && p.Kind != meridian.PrincipalAnonymous {
+		// Only to choose between 403 and 404 for an API key, which is refused either way.
+		if a, err := h.cfg.App.Q.Application(r.Context(), id); err == nil {
+			keyOrg = a.OrgID
+		}
+	}
+	return h.empRefuse(w, r, policy, keyOrg)
+}
+
+// boardProblem shows application a's board again with status and the
+// problem at one of its card's forms (a refused move or note); err is
+// shown instead if the board cannot be read.
+func (h *Handler) boardProblem(w http.ResponseWriter, r *http.Request, p meridian.Principal, a readmodel.Application, status int, pr problem, err error) {
+	j, err2 := h.cfg.App.Job(r.Context(), a.JobID)
+	if err2 != nil {
+		h.fail(w, r, err)
+		return
+	}
+	role, err2 := h.empRoleIn(r, p, a.OrgID)
+	if err2 != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderPipeline(w, r, status, j, role, []problem{pr}, a.ID)
+}

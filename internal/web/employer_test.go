@@ -272,6 +272,36 @@ func TestEmployerPipelineAndCandidates(t *testing.T) {
 		t.Errorf("rejected card:\n%s", body)
 	}
 
+	// Private notes on a card: recruiters and above add them, members read
+	// them; the candidate never sees them.
+	notes := "/employer/applications/" + appID + "/notes"
+	if resp, _ := s.as(t, "owner-1", "POST", notes, url.Values{"body": {"Strong <b>Go</b> skills; call back Tuesday."}}); resp.StatusCode != http.StatusSeeOther ||
+		!strings.HasSuffix(resp.Header.Get("Location"), "#app-"+appID) {
+		t.Fatalf("add a note: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body = s.as(t, "owner-1", "POST", notes, url.Values{"body": {"   "}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#note-`+appID+`"`) {
+		t.Fatalf("an empty note: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = s.as(t, "viewer-1", "GET", board, nil)
+	if !strings.Contains(body, "Notes (1)") || !strings.Contains(body, "Strong &lt;b&gt;Go&lt;/b&gt; skills; call back Tuesday.") || strings.Contains(body, `action="`+notes+`"`) {
+		t.Errorf("viewer's board: the note, escaped, and no note form:\n%s", body)
+	}
+	if resp, _ := s.as(t, "viewer-1", "POST", notes, url.Values{"body": {"Viewer's note"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer added a note: %d", resp.StatusCode)
+	}
+	for _, who := range []string{"stranger", "dev-1"} {
+		if resp, _ := s.as(t, who, "POST", notes, url.Values{"body": {"Hello"}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s added a note: %d", who, resp.StatusCode)
+		}
+	}
+	if ns, err := s.app.Notes(s.owner, appID); err != nil || len(ns) != 1 {
+		t.Errorf("notes stored: %v %v", ns, err)
+	}
+	if _, body = s.as(t, "dev-1", "GET", "/me/applications", nil); strings.Contains(body, "call back Tuesday") {
+		t.Error("the candidate sees the organization's note")
+	}
+
 	// The shortlist explains each match.
 	resp, body = s.as(t, "viewer-1", "GET", "/employer/jobs/"+jobID+"/candidates", nil)
 	if resp.StatusCode != 200 || !strings.Contains(body, "Ada Lovelace") || !strings.Contains(body, "Has: Go") || !strings.Contains(body, "Missing: Kubernetes (nice to have)") ||

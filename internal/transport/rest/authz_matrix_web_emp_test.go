@@ -47,10 +47,11 @@ func init() {
 		// (the candidate may only withdraw: 403).
 		"plain:POST /employer/applications/{id}/move": {{name: "screening", kind: "move", target: "A:app", prep: mxFreshApp,
 			body: mxConst(url.Values{"to": {"screening"}})}},
-		"plain:GET /employer/jobs/{id}/candidates":   {{name: "published", target: "A:pub"}, {name: "draft", target: "A:draft"}},
-		"plain:GET /employer/orgs/{orgId}/settings":  {{name: "A", org: "A", prep: mxFreshWebhook}},
-		"plain:POST /employer/orgs/{orgId}/api-keys": {{name: "A", org: "A", body: mxConst(url.Values{"name": {"ci"}, "kind": {"key"}, "scope": {"jobs:read"}})}},
-		"plain:POST /employer/orgs/{orgId}/webhooks": {{name: "A", org: "A", body: mxConst(url.Values{"url": {"https://hooks.example/new"}, "event": {"job.published"}})}},
+		"plain:POST /employer/applications/{id}/notes": {{name: "A", target: "A:app", body: mxConst(url.Values{"body": {"Great call"}})}},
+		"plain:GET /employer/jobs/{id}/candidates":     {{name: "published", target: "A:pub"}, {name: "draft", target: "A:draft"}},
+		"plain:GET /employer/orgs/{orgId}/settings":    {{name: "A", org: "A", prep: mxFreshWebhook}},
+		"plain:POST /employer/orgs/{orgId}/api-keys":   {{name: "A", org: "A", body: mxConst(url.Values{"name": {"ci"}, "kind": {"key"}, "scope": {"jobs:read"}})}},
+		"plain:POST /employer/orgs/{orgId}/webhooks":   {{name: "A", org: "A", body: mxConst(url.Values{"url": {"https://hooks.example/new"}, "event": {"job.published"}})}},
 		"plain:POST /employer/orgs/{orgId}/api-keys/{keyId}/revoke": {
 			{name: "A", org: "A", target: "A:key", prep: mxFreshKey, body: mxConst(url.Values{})},
 			{name: "A-key-via-B-path", org: "B", target: "A:key", prep: mxFreshKey, body: mxConst(url.Values{})},
