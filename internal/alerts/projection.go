@@ -356,7 +356,7 @@ func (p *Projection) posting(ctx context.Context, e eventstore.Event) (*search.D
 		Title: d.Title, Description: d.Description, Skills: d.Skills,
 		Seniority: d.Seniority, EmploymentType: d.EmploymentType, Salary: d.Salary,
 		Eligibility: d.Eligibility, TimeZone: d.TimeZone,
-		PublishedAt: publishedAt, ValidThrough: job.ValidThrough(),
+		PublishedAt: search.PostedAt(d, publishedAt), ValidThrough: job.ValidThrough(),
 	}, nil
 }
 

@@ -106,8 +106,8 @@ func SearchDoc(j readmodel.Job) search.Doc {
 	d := search.Doc{ID: j.ID, OrgID: j.OrgID, OrgName: j.OrgName, Title: j.Title, Description: j.Description,
 		Skills: j.Skills, Seniority: j.Seniority, EmploymentType: j.EmploymentType, Salary: j.Salary,
 		Eligibility: j.Eligibility, TimeZone: j.TimeZone}
-	if j.PublishedAt != nil {
-		d.PublishedAt = *j.PublishedAt
+	if p := j.Posted(); p != nil { // the index's date (search.PostedAt)
+		d.PublishedAt = *p
 	}
 	if j.ValidThrough != nil {
 		d.ValidThrough = *j.ValidThrough

@@ -311,7 +311,20 @@ func (b *batch) reload(ctx context.Context, id string) error {
 	return nil
 }
 
+// PostedAt is a posting's date in search: when it was posted as its page
+// shows it (readmodel.Job.Posted), the source's date for an imported
+// posting when earlier than its publication here, so that "newest" and
+// postedSince mean what the reader sees.
+func PostedAt(d domain.JobDetails, published time.Time) time.Time {
+	if !d.PostedAt.IsZero() && (published.IsZero() || d.PostedAt.Before(published)) {
+		return d.PostedAt
+	}
+	return published
+}
+
+// doc is a posting as the index holds it, dated by PostedAt.
 func (f *Follower) doc(id, orgID string, d domain.JobDetails, published, valid time.Time) Doc {
+	published = PostedAt(d, published)
 	return Doc{ID: id, OrgID: orgID, OrgName: f.orgs[orgID], Title: d.Title, Description: d.Description,
 		Skills: d.Skills, Seniority: d.Seniority, EmploymentType: d.EmploymentType, Salary: d.Salary,
 		Eligibility: d.Eligibility, TimeZone: d.TimeZone, PublishedAt: published, ValidThrough: valid}

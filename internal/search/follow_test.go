@@ -253,3 +253,47 @@ func BenchmarkPublishToSearchable(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
+
+// An imported posting is as new as its source says: "newest" and
+// postedSince follow the date its page shows, not the moment it was
+// imported.
+func TestFollowerDatesPostingsAsTheirPagesDo(t *testing.T) {
+	e := newFollowEnv(t)
+	post := func(title string, postedAt time.Time) string {
+		res, err := e.app.DraftJob(e.ctx, e.org, domain.JobDetails{Title: title, Description: "Remote role.", EmploymentType: "full_time",
+			Eligibility: domain.Eligibility{Worldwide: true}, PostedAt: postedAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.PublishJob(e.ctx, res.ID, -1); err != nil {
+			t.Fatal(err)
+		}
+		return res.ID
+	}
+	// Imported in this order, first posted in the other; the first is
+	// indexed when the follower starts, the others as they come.
+	newer := post("Imported from last week", e.clock.AddDate(0, 0, -7))
+	f := e.follower("")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = f.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	older := post("Imported from three weeks ago", e.clock.AddDate(0, 0, -20))
+	native := post("Posted here today", time.Time{})
+	e.sync(f)
+	r, err := f.Index().Search(search.Query{Sort: search.SortNewest, Limit: 10}, e.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range r.Hits {
+		got = append(got, h.ID)
+	}
+	if want := []string{native, newer, older}; !slices.Equal(got, want) {
+		t.Fatalf("newest first: %v, want %v", got, want)
+	}
+	r, err = f.Index().Search(search.Query{PostedSince: e.clock.AddDate(0, 0, -10), Limit: 10}, e.clock)
+	if err != nil || r.Total != 2 {
+		t.Fatalf("posted in the last 10 days: %d (%v), want 2", r.Total, err)
+	}
+}

@@ -23,8 +23,10 @@ import (
 // their portable format. Lookup maps are rebuilt on load.
 
 const (
-	snapshotMagic   = "MERIDIAN-SEARCH"
-	snapshotVersion = 3
+	snapshotMagic = "MERIDIAN-SEARCH"
+	// 4: postings are dated as their pages show them (Follower.doc), so a
+	// snapshot from 3 is rebuilt rather than keep import-time dates.
+	snapshotVersion = 4
 	// maxSnapshotLen bounds any one length read back, so a damaged file
 	// cannot make Load allocate without limit.
 	maxSnapshotLen = 1 << 31

@@ -20,7 +20,7 @@ type Doc struct {
 	Salary         *domain.Salary
 	Eligibility    domain.Eligibility
 	TimeZone       *domain.TimeZoneRule
-	PublishedAt    time.Time
+	PublishedAt    time.Time // when it was posted (PostedAt): its source's date when earlier
 	ValidThrough   time.Time // zero: no end
 }
 
