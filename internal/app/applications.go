@@ -146,14 +146,47 @@ func (a *App) Applications(ctx context.Context, f readmodel.ApplicationFilter) (
 	return a.Q.Applications(ctx, f)
 }
 
-// ApplicationStages counts, by stage, the applications Applications would
-// list for f (a pipeline board's columns).
-func (a *App) ApplicationStages(ctx context.Context, f readmodel.ApplicationFilter) (map[string]int, error) {
-	f, err := a.applicationFilter(ctx, f)
+// Pipeline is a posting's pipeline board: its applications counted by
+// stage, a page of each stage's newest (or of those after its cursor) and
+// the organization's notes on them.
+type Pipeline struct {
+	Counts map[string]int
+	Pages  map[string]readmodel.Page[readmodel.Application]
+	Notes  map[string][]readmodel.Note // by application id
+}
+
+// Pipeline reads posting jobID's board for the members of organization
+// orgID (applications:read), authorizing once: limit applications per
+// stage, after cursors[stage] where given.
+func (a *App) Pipeline(ctx context.Context, orgID, jobID string, limit int, cursors map[string]string) (Pipeline, error) {
+	f, err := a.applicationFilter(ctx, readmodel.ApplicationFilter{OrgID: orgID, JobID: jobID})
 	if err != nil {
-		return nil, err
+		return Pipeline{}, err
 	}
-	return a.Q.ApplicationStages(ctx, f)
+	b := Pipeline{Pages: map[string]readmodel.Page[readmodel.Application]{}}
+	if b.Counts, err = a.Q.ApplicationStages(ctx, f); err != nil {
+		return Pipeline{}, err
+	}
+	var ids []string
+	for stage, n := range b.Counts {
+		if n == 0 {
+			continue
+		}
+		g := f
+		g.Stage, g.Limit, g.Cursor = stage, limit, cursors[stage]
+		page, err := a.Q.Applications(ctx, g)
+		if err != nil {
+			return Pipeline{}, err
+		}
+		b.Pages[stage] = page
+		for _, app := range page.Items {
+			ids = append(ids, app.ID)
+		}
+	}
+	if b.Notes, err = a.Q.NotesOf(ctx, orgID, ids); err != nil {
+		return Pipeline{}, err
+	}
+	return b, nil
 }
 
 // applicationFilter narrows f to what the principal may list (see
@@ -198,17 +231,6 @@ func (a *App) applicationFilter(ctx context.Context, f readmodel.ApplicationFilt
 		f.CandidateID = p.ID
 	}
 	return f, nil
-}
-
-// NotesOf lists the notes of an organization's applications, by
-// application id (members with applications:read only; an id of another
-// organization's application gets none). The pipeline board reads them
-// in one query.
-func (a *App) NotesOf(ctx context.Context, orgID string, applicationIDs []string) (map[string][]readmodel.Note, error) {
-	if _, err := a.applicationFilter(ctx, readmodel.ApplicationFilter{OrgID: orgID}); err != nil {
-		return nil, err
-	}
-	return a.Q.NotesOf(ctx, orgID, applicationIDs)
 }
 
 // Notes lists an application's notes (organization members only).

@@ -102,67 +102,46 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderPipeline(w http.ResponseWriter, r *http.Request, status int, j readmodel.Job, role string, probs []problem, failed string) {
 	ctx := r.Context()
-	all := readmodel.ApplicationFilter{OrgID: j.OrgID, JobID: j.ID}
-	counts, err := h.cfg.App.ApplicationStages(ctx, all)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	// One column may be paged (?stage=&after=, from its "Older" link);
 	// the others show their newest cards.
 	base := "/employer/jobs/" + j.ID + "/pipeline"
 	paged, after := r.URL.Query().Get("stage"), r.URL.Query().Get("after")
-	d := empPipelineData{layout: h.layout(r, "Pipeline · "+j.Title, ""), Nav: h.empNavOf(r, j.OrgID, role, ""), Job: j,
-		Reasons: empReasonGroups(), Problems: probs, Failed: failed, CanMove: app.RoleAtLeast(role, domain.RoleRecruiter)}
-	var apps [][]readmodel.Application
+	var cursors map[string]string
+	if paged != "" && after != "" {
+		cursors = map[string]string{paged: after}
+	}
+	board, err := h.cfg.App.Pipeline(ctx, j.OrgID, j.ID, boardPage, cursors)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var ids []string
-	for _, st := range empStages {
-		col := empColumn{Stage: st, Final: domain.IsFinal(st), Count: counts[st]}
-		d.Total += col.Count
-		var items []readmodel.Application
-		if col.Count > 0 {
-			f := all
-			f.Stage, f.Limit = st, boardPage
-			if st == paged && after != "" {
-				f.Cursor, col.Newest = after, base+"#stage-"+st
-			}
-			page, err := h.cfg.App.Applications(ctx, f)
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			items = page.Items
-			if page.NextCursor != "" {
-				col.Older = base + "?stage=" + st + "&after=" + url.QueryEscape(page.NextCursor) + "#stage-" + st
-			}
-		}
-		for _, a := range items {
+	for _, page := range board.Pages {
+		for _, a := range page.Items {
 			ids = append(ids, a.ProfileID)
 		}
-		apps = append(apps, items)
-		d.Columns = append(d.Columns, col)
 	}
 	profiles, err := h.cfg.App.ProfilesVisible(ctx, ids)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	var appIDs []string
-	for _, items := range apps {
-		for _, a := range items {
-			appIDs = append(appIDs, a.ID)
-		}
-	}
-	notes, err := h.cfg.App.NotesOf(ctx, j.OrgID, appIDs)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	d := empPipelineData{layout: h.layout(r, "Pipeline · "+j.Title, ""), Nav: h.empNavOf(r, j.OrgID, role, ""), Job: j,
+		Reasons: empReasonGroups(), Problems: probs, Failed: failed, CanMove: app.RoleAtLeast(role, domain.RoleRecruiter)}
 	authors := map[string]string{}
-	for i, items := range apps {
-		for _, a := range items {
+	for _, st := range empStages {
+		col := empColumn{Stage: st, Final: domain.IsFinal(st), Count: board.Counts[st]}
+		d.Total += col.Count
+		page := board.Pages[st]
+		if cursors[st] != "" {
+			col.Newest = base + "#stage-" + st
+		}
+		if page.NextCursor != "" {
+			col.Older = base + "?stage=" + st + "&after=" + url.QueryEscape(page.NextCursor) + "#stage-" + st
+		}
+		for _, a := range page.Items {
 			c := empCard{Application: a, Name: "Candidate (profile not visible)"}
-			for _, n := range notes[a.ID] {
+			for _, n := range board.Notes[a.ID] {
 				if _, ok := authors[n.AuthorID]; !ok {
 					authors[n.AuthorID] = h.empPersonName(r, n.AuthorID)
 				}
@@ -179,8 +158,9 @@ func (h *Handler) renderPipeline(w http.ResponseWriter, r *http.Request, status 
 			if a.ReasonCode != "" {
 				c.Reason = empReasonName(a.ReasonCode)
 			}
-			d.Columns[i].Cards = append(d.Columns[i].Cards, c)
+			col.Cards = append(col.Cards, c)
 		}
+		d.Columns = append(d.Columns, col)
 	}
 	h.render(w, r, status, "emp-pipeline", d)
 }
