@@ -155,12 +155,17 @@ func (h *Handler) meSavedSearchesPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.person(w, r); !ok {
 		return
 	}
-	d := h.meSavedSearchesData(r, form{}, "", "")
+	h.renderSavedSearches(w, r, http.StatusOK, h.meSavedSearchesData(r, form{}, "", ""))
+}
+
+// renderSavedSearches lists the person's saved searches into d and shows
+// the page.
+func (h *Handler) renderSavedSearches(w http.ResponseWriter, r *http.Request, status int, d meSavedSearchesData) {
 	if err := h.meListSavedSearches(r, &d); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "me-saved-searches", d)
+	h.render(w, r, status, "me-saved-searches", d)
 }
 
 // meCreateSavedSearch saves the search form's query (the search page's
@@ -202,11 +207,7 @@ func (h *Handler) meCreateSavedSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	d := h.meSavedSearchesData(r, f, name, alert)
 	d.Problems, d.Errs = ps, meErrsByField(ps)
-	if err := h.meListSavedSearches(r, &d); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusUnprocessableEntity, "me-saved-searches", d)
+	h.renderSavedSearches(w, r, http.StatusUnprocessableEntity, d)
 }
 
 // meUpdateSavedSearch changes a saved search's alert (and name), or with
