@@ -90,16 +90,21 @@ func (q *Queries) RolesIn(ctx context.Context, userID string, orgIDs []string) (
 
 // AppliedTo returns which of these postings the person has applied to.
 func (q *Queries) AppliedTo(ctx context.Context, candidateID string, jobIDs []string) (map[string]bool, error) {
-	out := map[string]bool{}
 	if len(jobIDs) == 0 {
-		return out, nil
+		return map[string]bool{}, nil
 	}
 	marks, args := inArgs(jobIDs)
-	rows, err := q.db.Query(ctx, `SELECT DISTINCT job_id FROM applications WHERE candidate_id = ? AND job_id IN (`+marks+`)`, append([]any{candidateID}, args...)...)
+	return q.idSet(ctx, `SELECT DISTINCT job_id FROM applications WHERE candidate_id = ? AND job_id IN (`+marks+`)`, append([]any{candidateID}, args...)...)
+}
+
+// idSet runs a query of one id column and returns the ids as a set.
+func (q *Queries) idSet(ctx context.Context, query string, args ...any) (map[string]bool, error) {
+	rows, err := q.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	out := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
@@ -141,26 +146,13 @@ func (q *Queries) MembersOfOrgs(ctx context.Context, orgIDs []string) (map[strin
 // ApplicantsAmong returns which of these profiles applied to any job of
 // any of these organizations.
 func (q *Queries) ApplicantsAmong(ctx context.Context, orgIDs, profileIDs []string) (map[string]bool, error) {
-	out := map[string]bool{}
 	if len(orgIDs) == 0 || len(profileIDs) == 0 {
-		return out, nil
+		return map[string]bool{}, nil
 	}
 	orgMarks, orgArgs := inArgs(orgIDs)
 	profMarks, profArgs := inArgs(profileIDs)
-	rows, err := q.db.Query(ctx, `SELECT DISTINCT profile_id FROM applications WHERE org_id IN (`+orgMarks+`) AND profile_id IN (`+profMarks+`)`,
+	return q.idSet(ctx, `SELECT DISTINCT profile_id FROM applications WHERE org_id IN (`+orgMarks+`) AND profile_id IN (`+profMarks+`)`,
 		append(orgArgs, profArgs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
 }
 
 // NotesOf lists the notes of these applications of one organization, by
